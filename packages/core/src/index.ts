@@ -1,0 +1,81 @@
+/** The public surface of @parley/core: the protocol, pure and isomorphic. */
+export { CORE_ERRORS, CoreError, isCoreError, type CoreErrorCode } from './errors.js';
+export { fail, ok, type Result } from './result.js';
+export type { RandomSource } from './random.js';
+export { concatBytes, equalBytes, fromHex, fromUtf8, toHex, utf8 } from './bytes.js';
+
+export {
+  DEFAULT_MAX_DECODE_BYTES,
+  DEFAULT_MAX_DEPTH,
+  decodeCanonical,
+  encodeCanonical,
+  encodeWithCid,
+  type DecodeLimits,
+} from './encoding/canonical.js';
+export {
+  DAG_CBOR_CODE,
+  RAW_CODE,
+  SHA2_256_CODE,
+  cidForBytes,
+  parseCid,
+  type Cid,
+} from './encoding/cid.js';
+
+export { createCryptoSuite, type CryptoSuite } from './crypto/suite.js';
+export { checkEd25519PublicKey, type Ed25519 } from './crypto/ed25519.js';
+export type { X25519 } from './crypto/x25519.js';
+export type { AesGcm } from './crypto/aes-gcm.js';
+export type { Kdf } from './crypto/hkdf.js';
+export { xchachaOpen, xchachaSeal } from './crypto/xchacha20-poly1305.js';
+export {
+  HPKE_SUITE,
+  createHpkeSuite,
+  hpkeOpen,
+  hpkeSeal,
+  type HpkeOpenInput,
+  type HpkeSealInput,
+  type HpkeSealed,
+} from './crypto/hpke.js';
+
+export {
+  accountIdFromPublicKey,
+  isAccountKey,
+  parseAccountId,
+  type AccountId,
+} from './identity/account-id.js';
+export {
+  generateIdentity,
+  identityFromSecrets,
+  type Identity,
+  type IdentitySecrets,
+} from './identity/identity.js';
+export {
+  SIGNATURE_CONTEXTS,
+  signFor,
+  signingInput,
+  verifyFor,
+  type SignatureContext,
+  type SignatureFailure,
+} from './identity/signature.js';
+export {
+  DEFAULT_SCRYPT_PARAMS,
+  KEY_FILE_FORMAT,
+  KEY_FILE_VERSION,
+  exportKeyFile,
+  importKeyFile,
+  type ExportKeyFileInput,
+  type ScryptParams,
+} from './identity/key-file.js';
+
+export {
+  DEFAULT_MAX_ENVELOPE_BYTES,
+  ENVELOPE_VERSION,
+  TOPIC_BYTES,
+  asTopic,
+  createEnvelope,
+  decodeEnvelope,
+  type EncodedEnvelope,
+  type Envelope,
+  type EnvelopeLimits,
+  type Topic,
+} from './envelope/envelope.js';
