@@ -4,7 +4,7 @@ import { CORE_ERRORS } from '../src/errors.js';
 
 const errorsDoc = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
 const documented = new Set(
-  [...errorsDoc.matchAll(/^\| `(CORE_[A-Z0-9_]+)` \|/gm)].map((match) => match[1]),
+  [...errorsDoc.matchAll(/^\| `(CORE_[A-Z0-9_]+)`\s*\|/gm)].map((match) => match[1]),
 );
 
 describe('the core error catalogue and docs/errors.md', () => {

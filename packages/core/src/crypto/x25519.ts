@@ -71,8 +71,12 @@ export function createX25519(subtle: SubtleCrypto): X25519 {
           ),
         );
       } catch (cause) {
-        // WebCrypto itself refuses the all-zero output on some platforms (WebCrypto §X25519).
-        throw new CoreError('CORE_DH_ZERO_SHARED_SECRET', undefined, { cause });
+        // WebCrypto refuses the all-zero output with an OperationError (WebCrypto §X25519); any
+        // other failure is not ours to rename.
+        if (cause instanceof Error && cause.name === 'OperationError') {
+          throw new CoreError('CORE_DH_ZERO_SHARED_SECRET', undefined, { cause });
+        }
+        throw cause;
       }
       if (shared.every((byte) => byte === 0)) throw new CoreError('CORE_DH_ZERO_SHARED_SECRET');
       return shared;

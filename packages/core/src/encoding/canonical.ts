@@ -26,7 +26,9 @@ const CID_TAG = 42;
 const decodeOptions = {
   ...dagCbor.decodeOptions,
   tags: Object.assign([], dagCbor.decodeOptions.tags, {
-    [CID_TAG]: (bytes: unknown): CID => {
+    // cborg 6 hands tag decoders a function that decodes the tag's content.
+    [CID_TAG]: (decodeContent: () => unknown): CID => {
+      const bytes = decodeContent();
       if (!(bytes instanceof Uint8Array) || bytes[0] !== 0) {
         throw new CoreError('CORE_CBOR_MALFORMED', '(a CID link must be bytes with a 0x00 prefix)');
       }
@@ -48,11 +50,14 @@ const decodeOptions = {
  * @throws CoreError CORE_CBOR_UNENCODABLE
  */
 export function encodeCanonical(value: unknown): Uint8Array {
+  let bytes: Uint8Array;
   try {
-    return dagCbor.encode(value);
+    bytes = dagCbor.encode(value);
   } catch (cause) {
     throw new CoreError('CORE_CBOR_UNENCODABLE', undefined, { cause });
   }
+  // In Node the encoder may hand back a Buffer, whose slice() shares memory; return plain bytes.
+  return bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes);
 }
 
 /**

@@ -14,10 +14,13 @@ const MAJOR_SIMPLE = 7;
 /**
  * Walks the headers of one CBOR data item and throws if it nests deeper than `maxDepth`, if a
  * length runs past the end, if an indefinite length or reserved header appears, or if bytes
- * follow the item. Containers (arrays, maps, tags) each add one level.
+ * follow the item. The top-level item is level 1; containers (arrays, maps, tags) each add one.
+ * Throws RangeError if `maxDepth` is below 1.
  * @throws CoreError CORE_CBOR_TOO_DEEP | CORE_CBOR_MALFORMED
  */
 export function checkCborStructure(bytes: Uint8Array, maxDepth: number): void {
+  if (!Number.isInteger(maxDepth) || maxDepth < 1)
+    throw new RangeError('maxDepth must be at least 1');
   // Items still expected at each open level; the bottom entry is the single top-level item.
   const pending: number[] = [1];
   let offset = 0;

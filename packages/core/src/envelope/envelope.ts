@@ -81,8 +81,8 @@ export function decodeEnvelope(bytes: Uint8Array, limits: EnvelopeLimits = {}): 
 }
 
 function validate(value: unknown): Envelope {
-  const loose = expectFields(value, 'envelope', ['v'], ['topic', 'payload', 'createdAt']);
-  const version = loose.v;
+  // The version first: a later version may have other fields.
+  const version = expectFields(value, 'envelope', ['v'], Object.keys(value ?? {})).v;
   if (version !== ENVELOPE_VERSION) {
     throw new CoreError('CORE_UNKNOWN_VERSION', `(envelope version ${String(version)})`);
   }

@@ -50,8 +50,9 @@ export async function identityFromSecrets(
     signingPublicKey,
     hpkePublicKey,
     secrets: {
-      signingSeed: secrets.signingSeed.slice(),
-      hpkePrivateKey: secrets.hpkePrivateKey.slice(),
+      // Copies (Uint8Array.from, not slice: a Buffer's slice would share memory).
+      signingSeed: Uint8Array.from(secrets.signingSeed),
+      hpkePrivateKey: Uint8Array.from(secrets.hpkePrivateKey),
     },
   };
 }

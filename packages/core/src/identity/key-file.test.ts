@@ -1,128 +1,275 @@
+/**
+ * Key files (docs/spec/key-file.md): export and import, and each refusal in the spec's order.
+ * scrypt runs at logN 10 here (the `unsafe` cost of tests); the format is the same.
+ */
+import { scryptAsync } from '@noble/hashes/scrypt.js';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { utf8 } from '../bytes.js';
 import { decodeCanonical, encodeCanonical } from '../encoding/canonical.js';
 import { createCryptoSuite } from '../crypto/suite.js';
-import { isCoreError, type CoreErrorCode } from '../errors.js';
-import type { RandomSource } from '../random.js';
+import { xchachaSeal } from '../crypto/xchacha20-poly1305.js';
+import { rejectedCode } from '../../test/support/core-error.js';
+import { unsafeSeededRandom } from '../../test/support/seeded-random.js';
 import { generateIdentity } from './identity.js';
-import { DEFAULT_SCRYPT_PARAMS, exportKeyFile, importKeyFile } from './key-file.js';
+import { KEY_FILE_FORMAT, KEY_FILE_VERSION, exportKeyFile, importKeyFile } from './key-file.js';
 
 const suite = createCryptoSuite(globalThis.crypto.subtle);
-const random: RandomSource = (n) => globalThis.crypto.getRandomValues(new Uint8Array(n));
-// Cheap parameters keep the suite fast; the default is exercised once below.
 const unsafeFastScrypt = { logN: 10, r: 8, p: 1 };
+const passphrase = 'correct horse battery staple';
+const identity = await generateIdentity(suite, unsafeSeededRandom('key-file identity'));
+const file = await exportKeyFile({
+  identity,
+  passphrase,
+  random: unsafeSeededRandom('key-file salt and nonce'),
+  scrypt: unsafeFastScrypt,
+});
 
-async function exported(passphrase = 'correct horse battery staple') {
-  const identity = await generateIdentity(suite, random);
-  const bytes = await exportKeyFile({ identity, passphrase, random, scrypt: unsafeFastScrypt });
-  return { identity, bytes, passphrase };
+type KeyFileMap = Record<string, unknown> & { kdf: Record<string, unknown> };
+
+/** The key file as a map, to rewrite fields of. */
+function fields(): KeyFileMap {
+  return decodeCanonical(file) as KeyFileMap;
 }
 
-async function importFails(bytes: Uint8Array, passphrase: string): Promise<CoreErrorCode> {
-  try {
-    await importKeyFile(suite, bytes, passphrase);
-  } catch (error) {
-    if (isCoreError(error)) return error.code;
-    throw error;
-  }
-  throw new Error('import unexpectedly succeeded');
+/** The canonical bytes of an edited key file. */
+function rewritten(edit: (map: KeyFileMap) => void): Uint8Array {
+  const map = fields();
+  edit(map);
+  return encodeCanonical(map);
 }
 
-function rewrite(bytes: Uint8Array, change: (file: Record<string, unknown>) => void): Uint8Array {
-  const file = decodeCanonical(bytes) as Record<string, unknown>;
-  change(file);
-  return encodeCanonical(file);
+/** A copy of `bytes` with the bits of `mask` flipped at `index`. */
+function flipped(bytes: unknown, index: number, mask: number): Uint8Array {
+  const out = Uint8Array.from(bytes as Uint8Array);
+  out[index] = (out[index] ?? 0) ^ mask;
+  return out;
 }
 
-describe('key file', () => {
-  it('round-trips an identity: importing on a new machine gives the same account', async () => {
-    const { identity, bytes, passphrase } = await exported();
-    expect(await importKeyFile(suite, bytes, passphrase)).toEqual(identity);
+describe('exportKeyFile and importKeyFile', () => {
+  it('import gives back the exported identity', async () => {
+    const imported = await importKeyFile(suite, file, passphrase);
+    expect(imported.accountId).toBe(identity.accountId);
+    expect(imported.signingPublicKey).toEqual(identity.signingPublicKey);
+    expect(imported.hpkePublicKey).toEqual(identity.hpkePublicKey);
+    expect(imported.secrets).toEqual(identity.secrets);
   });
 
-  it('uses scrypt N=2^17, r=8, p=1 by default and still opens', async () => {
-    const identity = await generateIdentity(suite, random);
-    const bytes = await exportKeyFile({ identity, passphrase: 'pw', random });
-    const file = decodeCanonical(bytes) as { kdf: Record<string, unknown> };
-    expect(file.kdf).toMatchObject({ alg: 'scrypt', ...DEFAULT_SCRYPT_PARAMS });
-    expect((await importKeyFile(suite, bytes, 'pw')).accountId).toBe(identity.accountId);
+  it('writes the version-1 fields of the spec, with their sizes', () => {
+    const map = fields();
+    expect(Object.keys(map).sort()).toEqual(['check', 'ciphertext', 'format', 'kdf', 'nonce', 'v']);
+    expect(map.format).toBe(KEY_FILE_FORMAT);
+    expect(map.v).toBe(KEY_FILE_VERSION);
+    expect(map.kdf).toMatchObject({ alg: 'scrypt', ...unsafeFastScrypt });
+    expect(map.kdf.salt).toHaveLength(16);
+    expect(map.check).toHaveLength(32);
+    expect(map.nonce).toHaveLength(24);
+    // The sealed map { signingSeed, hpkePrivateKey } of two 32-byte strings is 96 bytes, plus a 16-byte tag.
+    expect(map.ciphertext).toHaveLength(112);
   });
 
-  it('treats differently-normalised spellings of a passphrase as the same (NFKC)', async () => {
-    const { identity, bytes } = await exported('caf\u00e9');
-    expect((await importKeyFile(suite, bytes, 'cafe\u0301')).accountId).toBe(identity.accountId);
-  });
-
-  it('reports a wrong passphrase as CORE_KEYFILE_WRONG_PASSPHRASE', async () => {
-    const { bytes } = await exported();
-    expect(await importFails(bytes, 'wrong')).toBe('CORE_KEYFILE_WRONG_PASSPHRASE');
-  });
-
-  it('reports a modified ciphertext, nonce or header as CORE_KEYFILE_TAMPERED', async () => {
-    const { bytes, passphrase } = await exported();
-    const flipCiphertext = rewrite(bytes, (file) => {
-      const ct = (file.ciphertext as Uint8Array).slice();
-      ct[0] = (ct[0] ?? 0) ^ 1;
-      file.ciphertext = ct;
+  it('is a function of the random source: same source, same bytes; another source, another salt and nonce', async () => {
+    const again = await exportKeyFile({
+      identity,
+      passphrase,
+      random: unsafeSeededRandom('key-file salt and nonce'),
+      scrypt: unsafeFastScrypt,
     });
-    expect(await importFails(flipCiphertext, passphrase)).toBe('CORE_KEYFILE_TAMPERED');
-    const flipNonce = rewrite(bytes, (file) => {
-      const nonce = (file.nonce as Uint8Array).slice();
-      nonce[3] = (nonce[3] ?? 0) ^ 0x80;
-      file.nonce = nonce;
-    });
-    expect(await importFails(flipNonce, passphrase)).toBe('CORE_KEYFILE_TAMPERED');
+    expect(again).toEqual(file);
+    const other = decodeCanonical(
+      await exportKeyFile({
+        identity,
+        passphrase,
+        random: unsafeSeededRandom('other'),
+        scrypt: unsafeFastScrypt,
+      }),
+    ) as KeyFileMap;
+    expect(other.kdf.salt).not.toEqual(fields().kdf.salt);
+    expect(other.nonce).not.toEqual(fields().nonce);
   });
 
-  it('reports every truncation as CORE_KEYFILE_MALFORMED', async () => {
-    const { bytes, passphrase } = await exported();
-    for (const length of [0, 1, 10, bytes.length >> 1, bytes.length - 1]) {
-      expect(await importFails(bytes.subarray(0, length), passphrase)).toBe(
+  it('derives the same key from a passphrase typed composed or decomposed (NFKC)', async () => {
+    const composed = await exportKeyFile({
+      identity,
+      passphrase: 'mot de passe \u00e9t\u00e9',
+      random: unsafeSeededRandom('nfkc'),
+      scrypt: unsafeFastScrypt,
+    });
+    const imported = await importKeyFile(suite, composed, 'mot de passe e\u0301te\u0301');
+    expect(imported.accountId).toBe(identity.accountId);
+  });
+
+  it('refuses an empty passphrase or out-of-range scrypt parameters with RangeError', async () => {
+    const random = unsafeSeededRandom('x');
+    await expect(
+      exportKeyFile({ identity, passphrase: '', random, scrypt: unsafeFastScrypt }),
+    ).rejects.toThrow(RangeError);
+    await expect(
+      exportKeyFile({ identity, passphrase, random, scrypt: { logN: 23, r: 8, p: 1 } }),
+    ).rejects.toThrow(RangeError);
+  });
+});
+
+describe('importKeyFile refusals', () => {
+  it('refuses a wrong passphrase with CORE_KEYFILE_WRONG_PASSPHRASE', async () => {
+    expect(await rejectedCode(importKeyFile(suite, file, 'Correct horse battery staple'))).toBe(
+      'CORE_KEYFILE_WRONG_PASSPHRASE',
+    );
+  });
+
+  it(`refuses every truncation of the file (all ${file.length}) with CORE_KEYFILE_MALFORMED`, async () => {
+    for (let length = 0; length < file.length; length++) {
+      expect(await rejectedCode(importKeyFile(suite, file.subarray(0, length), passphrase))).toBe(
         'CORE_KEYFILE_MALFORMED',
       );
     }
   });
 
-  it('reports bytes that are not a key file as CORE_KEYFILE_MALFORMED', async () => {
-    const notAKeyFile = encodeCanonical({ format: 'something-else', v: 1 });
-    expect(await importFails(notAKeyFile, 'pw')).toBe('CORE_KEYFILE_MALFORMED');
-    expect(await importFails(new TextEncoder().encode('{"json": true}'), 'pw')).toBe(
+  it.each<[string, (map: KeyFileMap) => void]>([
+    ['another format', (map) => (map.format = 'parley-backup')],
+    ['no format', (map) => delete map.format],
+    ['no kdf', (map) => Reflect.deleteProperty(map, 'kdf')],
+    ['no check', (map) => delete map.check],
+    ['no nonce', (map) => delete map.nonce],
+    ['no ciphertext', (map) => delete map.ciphertext],
+    ['no kdf salt', (map) => delete map.kdf.salt],
+    ['an extra field', (map) => (map.hint = 'my usual one')],
+    ['an extra kdf field', (map) => (map.kdf.pepper = 1)],
+    ['a 15-byte salt', (map) => (map.kdf.salt = new Uint8Array(15))],
+    ['a 31-byte check', (map) => (map.check = new Uint8Array(31))],
+    ['a 23-byte nonce', (map) => (map.nonce = new Uint8Array(23))],
+    ['a text ciphertext', (map) => (map.ciphertext = 'sealed')],
+    ['a text v', (map) => (map.v = '1')],
+    ['a text logN', (map) => (map.kdf.logN = '10')],
+  ])('refuses %s with CORE_KEYFILE_MALFORMED', async (_, edit) => {
+    expect(await rejectedCode(importKeyFile(suite, rewritten(edit), passphrase))).toBe(
       'CORE_KEYFILE_MALFORMED',
     );
   });
 
-  it('reports an unknown version as CORE_KEYFILE_UNSUPPORTED_VERSION, before anything else', async () => {
-    const { bytes, passphrase } = await exported();
-    expect(
-      await importFails(
-        rewrite(bytes, (file) => (file.v = 2)),
-        passphrase,
-      ),
-    ).toBe('CORE_KEYFILE_UNSUPPORTED_VERSION');
-    const future = encodeCanonical({ format: 'parley-key-file', v: 9, argon2id: { m: 1 } });
-    expect(await importFails(future, passphrase)).toBe('CORE_KEYFILE_UNSUPPORTED_VERSION');
+  it('refuses bytes that are not a canonical map, or over 4 KiB, with CORE_KEYFILE_MALFORMED', async () => {
+    for (const bytes of [
+      encodeCanonical([1, 2]),
+      encodeCanonical('parley-key-file'),
+      Uint8Array.of(0xa0, 0x00),
+    ]) {
+      expect(await rejectedCode(importKeyFile(suite, bytes, passphrase))).toBe(
+        'CORE_KEYFILE_MALFORMED',
+      );
+    }
+    const large = rewritten((map) => (map.ciphertext = new Uint8Array(4096)));
+    expect(await rejectedCode(importKeyFile(suite, large, passphrase))).toBe(
+      'CORE_KEYFILE_MALFORMED',
+    );
   });
 
-  it('refuses to run scrypt with parameters that would exhaust memory', async () => {
-    const { bytes, passphrase } = await exported();
-    const huge = rewrite(bytes, (file) => {
-      (file.kdf as Record<string, unknown>).logN = 30;
+  it('refuses version 2 with CORE_KEYFILE_UNSUPPORTED_VERSION, even when its other fields differ', async () => {
+    const v2 = rewritten((map) => {
+      map.v = 2;
+      map.kdf = { alg: 'argon2id' };
+      delete map.check;
     });
-    expect(await importFails(huge, passphrase)).toBe('CORE_KEYFILE_UNSUPPORTED_PARAMS');
-    const otherKdf = rewrite(bytes, (file) => {
-      (file.kdf as Record<string, unknown>).alg = 'pbkdf2';
+    expect(await rejectedCode(importKeyFile(suite, v2, passphrase))).toBe(
+      'CORE_KEYFILE_UNSUPPORTED_VERSION',
+    );
+  });
+
+  it('refuses version 2 with a field version 1 lacks with CORE_KEYFILE_UNSUPPORTED_VERSION', async () => {
+    const v2 = rewritten((map) => {
+      map.v = 2;
+      map.hint = 'the usual';
     });
-    expect(await importFails(otherKdf, passphrase)).toBe('CORE_KEYFILE_UNSUPPORTED_PARAMS');
+    expect(await rejectedCode(importKeyFile(suite, v2, passphrase))).toBe(
+      'CORE_KEYFILE_UNSUPPORTED_VERSION',
+    );
   });
 
-  it('never writes the same file twice: fresh salt and nonce each time', async () => {
-    const identity = await generateIdentity(suite, random);
-    const a = await exportKeyFile({ identity, passphrase: 'pw', random, scrypt: unsafeFastScrypt });
-    const b = await exportKeyFile({ identity, passphrase: 'pw', random, scrypt: unsafeFastScrypt });
-    expect(a).not.toEqual(b);
+  it.each<[string, Record<string, unknown>]>([
+    ['alg argon2id', { alg: 'argon2id' }],
+    ['logN 0', { logN: 0 }],
+    ['logN 23', { logN: 23 }],
+    ['r 0', { r: 0 }],
+    ['r 33', { r: 33 }],
+    ['p 0', { p: 0 }],
+    ['p 17', { p: 17 }],
+    ['128·r·2^logN over 256 MiB (logN 18, r 9)', { logN: 18, r: 9 }],
+  ])('refuses %s with CORE_KEYFILE_UNSUPPORTED_PARAMS', async (_, kdf) => {
+    const bytes = rewritten((map) => Object.assign(map.kdf, kdf));
+    expect(await rejectedCode(importKeyFile(suite, bytes, passphrase))).toBe(
+      'CORE_KEYFILE_UNSUPPORTED_PARAMS',
+    );
   });
 
-  it('refuses an empty passphrase when exporting', async () => {
-    const identity = await generateIdentity(suite, random);
-    await expect(exportKeyFile({ identity, passphrase: '', random })).rejects.toThrow(RangeError);
+  it('checks field sizes before scrypt parameters (spec steps 3, then 4)', async () => {
+    const bytes = rewritten((map) => {
+      map.kdf.logN = 30;
+      map.nonce = new Uint8Array(23);
+    });
+    expect(await rejectedCode(importKeyFile(suite, bytes, passphrase))).toBe(
+      'CORE_KEYFILE_MALFORMED',
+    );
+  });
+
+  it('refuses allowed but different scrypt parameters or salt with CORE_KEYFILE_WRONG_PASSPHRASE', async () => {
+    const logN = rewritten((map) => (map.kdf.logN = 11));
+    expect(await rejectedCode(importKeyFile(suite, logN, passphrase))).toBe(
+      'CORE_KEYFILE_WRONG_PASSPHRASE',
+    );
+    const salt = rewritten((map) => (map.kdf.salt = new Uint8Array(16)));
+    expect(await rejectedCode(importKeyFile(suite, salt, passphrase))).toBe(
+      'CORE_KEYFILE_WRONG_PASSPHRASE',
+    );
+  });
+
+  it.each<[string, (map: KeyFileMap) => void]>([
+    ['a flipped ciphertext bit', (map) => (map.ciphertext = flipped(map.ciphertext, 0, 0x01))],
+    ['a flipped tag bit', (map) => (map.ciphertext = flipped(map.ciphertext, 111, 0x80))],
+    [
+      'a shortened ciphertext',
+      (map) => (map.ciphertext = (map.ciphertext as Uint8Array).subarray(0, 100)),
+    ],
+    ['another nonce', (map) => (map.nonce = new Uint8Array(24))],
+  ])('refuses %s with CORE_KEYFILE_TAMPERED', async (_, edit) => {
+    expect(await rejectedCode(importKeyFile(suite, rewritten(edit), passphrase))).toBe(
+      'CORE_KEYFILE_TAMPERED',
+    );
+  });
+
+  it('refuses a file that opens but does not hold valid secrets with CORE_KEYFILE_TAMPERED', async () => {
+    // Written with the right key, as a buggy writer would: the AEAD opens, the plaintext is wrong.
+    const map = fields();
+    const derived = await scryptAsync(utf8(passphrase), map.kdf.salt as Uint8Array, {
+      N: 2 ** unsafeFastScrypt.logN,
+      r: unsafeFastScrypt.r,
+      p: unsafeFastScrypt.p,
+      dkLen: 64,
+    });
+    expect(derived.subarray(32)).toEqual(map.check);
+    const { ciphertext: _ciphertext, ...header } = map;
+    const plaintext = encodeCanonical({
+      signingSeed: new Uint8Array(31),
+      hpkePrivateKey: new Uint8Array(32),
+    });
+    map.ciphertext = xchachaSeal(
+      derived.subarray(0, 32),
+      map.nonce as Uint8Array,
+      plaintext,
+      encodeCanonical(header),
+    );
+    expect(await rejectedCode(importKeyFile(suite, encodeCanonical(map), passphrase))).toBe(
+      'CORE_KEYFILE_TAMPERED',
+    );
+  });
+
+  it('refuses any single flipped bit with a CORE_KEYFILE_* code', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.nat({ max: file.length * 8 - 1 }), async (bit) => {
+        const mutated = flipped(file, bit >>> 3, 1 << (bit & 7));
+        expect(await rejectedCode(importKeyFile(suite, mutated, passphrase))).toMatch(
+          /^CORE_KEYFILE_/,
+        );
+      }),
+      { numRuns: 150 },
+    );
   });
 });

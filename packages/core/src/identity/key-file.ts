@@ -158,9 +158,8 @@ function readStructure(bytes: Uint8Array): KeyFileStructure {
       r: expectUint(kdf, 'r', 'key file kdf'),
       p: expectUint(kdf, 'p', 'key file kdf'),
     };
-    if (!areParamsAllowed(params)) throw new CoreError('CORE_KEYFILE_UNSUPPORTED_PARAMS');
     const { ciphertext: _sealed, ...header } = fields;
-    return {
+    const structure = {
       header,
       params,
       salt: expectBytes(kdf, 'salt', 'key file kdf', SALT_BYTES),
@@ -168,6 +167,8 @@ function readStructure(bytes: Uint8Array): KeyFileStructure {
       nonce: expectBytes(fields, 'nonce', 'key file', XCHACHA_NONCE_BYTES),
       ciphertext: expectBytes(fields, 'ciphertext', 'key file'),
     };
+    if (!areParamsAllowed(params)) throw new CoreError('CORE_KEYFILE_UNSUPPORTED_PARAMS');
+    return structure;
   } catch (cause) {
     if (isCoreError(cause, 'CORE_SCHEMA_INVALID')) {
       throw new CoreError('CORE_KEYFILE_MALFORMED', cause.message, { cause });
