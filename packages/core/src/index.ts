@@ -79,3 +79,18 @@ export {
   type EnvelopeLimits,
   type Topic,
 } from './envelope/envelope.js';
+export { inboxTopic } from './envelope/inbox.js';
+export { LOGIN_NONCE_BYTES, loginMessage, type LoginStatement } from './auth/login.js';
+export {
+  DIRECTORY_ENTRY_VERSION,
+  MAX_DEVICES,
+  MAX_DIRECTORY_ENTRY_BYTES,
+  MAX_KEY_PACKAGE_BYTES,
+  certifyDevice,
+  createDirectoryEntry,
+  verifyDirectoryEntry,
+  type DeviceCertificate,
+  type DirectoryEntry,
+  type DirectoryEntryFailure,
+} from './directory/directory-entry.js';
+export { fromBase64Url, toBase64Url } from './crypto/base64url.js';
