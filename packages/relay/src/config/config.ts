@@ -1,0 +1,351 @@
+/**
+ * Relay configuration: defaults, then a config file (TOML or JSON), then environment variables
+ * (PARLEY_*), then command-line flags; every value validated with an error naming its key.
+ * Pure: the caller passes the file's text, the environment and the arguments.
+ */
+import { parse as parseToml } from 'smol-toml';
+import { RelayError } from '../errors.js';
+
+/** Who may hold a session. */
+export type AllowlistMode = 'open' | 'list' | 'invite';
+
+/** The relay's complete, validated configuration. */
+export interface RelayConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly allowlist: { readonly mode: AllowlistMode; readonly file: string | undefined };
+  readonly auth: { readonly sessionTtlSeconds: number; readonly challengeTtlSeconds: number };
+  readonly limits: {
+    readonly maxEnvelopeBytes: number;
+    readonly maxBodyBytes: number;
+    readonly publishPerSecond: number;
+    readonly publishBurst: number;
+    readonly claimsPerMinute: number;
+    readonly maxConnections: number;
+    readonly maxSubscriptionsPerConnection: number;
+    readonly maxPageSize: number;
+  };
+  readonly retention: {
+    readonly maxAgeSeconds: number;
+    readonly maxBytesPerTopic: number;
+    readonly sweepIntervalSeconds: number;
+  };
+}
+
+type Kind = 'string' | 'uint' | 'level' | 'mode';
+
+/** One setting: where it lives in the file, its flag and env names, kind, range and default. */
+interface Setting {
+  readonly path: readonly [string] | readonly [string, string];
+  readonly kind: Kind;
+  readonly min?: number;
+  readonly max?: number;
+  readonly fallback: string | number | undefined;
+  readonly doc: string;
+}
+
+/** Every setting, documented (docs/operators.md is generated from the same table by hand). */
+export const SETTINGS: Readonly<Record<string, Setting>> = {
+  host: { path: ['host'], kind: 'string', fallback: '127.0.0.1', doc: 'address to listen on' },
+  port: {
+    path: ['port'],
+    kind: 'uint',
+    max: 65535,
+    fallback: 8787,
+    doc: 'TCP port (0 = any free port)',
+  },
+  'data-dir': {
+    path: ['dataDir'],
+    kind: 'string',
+    fallback: './data',
+    doc: 'directory for the database and the relay key',
+  },
+  'log-level': {
+    path: ['logLevel'],
+    kind: 'level',
+    fallback: 'info',
+    doc: 'fatal, error, warn, info, debug, trace or silent',
+  },
+  'allowlist-mode': {
+    path: ['allowlist', 'mode'],
+    kind: 'mode',
+    fallback: 'open',
+    doc: 'open, list or invite',
+  },
+  'allowlist-file': {
+    path: ['allowlist', 'file'],
+    kind: 'string',
+    fallback: undefined,
+    doc: 'file of account ids, one per line (mode list); reloaded when it changes',
+  },
+  'session-ttl-seconds': {
+    path: ['auth', 'sessionTtlSeconds'],
+    kind: 'uint',
+    min: 1,
+    max: 30 * 86400,
+    fallback: 6 * 3600,
+    doc: 'session lifetime',
+  },
+  'challenge-ttl-seconds': {
+    path: ['auth', 'challengeTtlSeconds'],
+    kind: 'uint',
+    min: 1,
+    max: 600,
+    fallback: 60,
+    doc: 'login challenge lifetime',
+  },
+  'max-envelope-bytes': {
+    path: ['limits', 'maxEnvelopeBytes'],
+    kind: 'uint',
+    min: 256,
+    max: 16 * 1024 * 1024,
+    fallback: 256 * 1024,
+    doc: 'largest envelope accepted',
+  },
+  'max-body-bytes': {
+    path: ['limits', 'maxBodyBytes'],
+    kind: 'uint',
+    min: 1024,
+    max: 64 * 1024 * 1024,
+    fallback: 512 * 1024,
+    doc: 'largest HTTP body or WebSocket frame',
+  },
+  'publish-per-second': {
+    path: ['limits', 'publishPerSecond'],
+    kind: 'uint',
+    min: 1,
+    max: 1_000_000,
+    fallback: 200,
+    doc: 'sustained envelopes per second per session',
+  },
+  'publish-burst': {
+    path: ['limits', 'publishBurst'],
+    kind: 'uint',
+    min: 1,
+    max: 1_000_000,
+    fallback: 1000,
+    doc: 'burst of envelopes per session',
+  },
+  'claims-per-minute': {
+    path: ['limits', 'claimsPerMinute'],
+    kind: 'uint',
+    min: 1,
+    max: 100_000,
+    fallback: 120,
+    doc: 'KeyPackage claims per minute per session',
+  },
+  'max-connections': {
+    path: ['limits', 'maxConnections'],
+    kind: 'uint',
+    min: 1,
+    max: 1_000_000,
+    fallback: 10_000,
+    doc: 'open WebSocket connections',
+  },
+  'max-subscriptions-per-connection': {
+    path: ['limits', 'maxSubscriptionsPerConnection'],
+    kind: 'uint',
+    min: 1,
+    max: 100_000,
+    fallback: 1000,
+    doc: 'topics one connection may subscribe to',
+  },
+  'max-page-size': {
+    path: ['limits', 'maxPageSize'],
+    kind: 'uint',
+    min: 1,
+    max: 10_000,
+    fallback: 500,
+    doc: 'most envelopes per GET page',
+  },
+  'retention-max-age-seconds': {
+    path: ['retention', 'maxAgeSeconds'],
+    kind: 'uint',
+    min: 1,
+    max: 10 * 365 * 86400,
+    fallback: 30 * 86400,
+    doc: 'envelopes older than this are removed',
+  },
+  'retention-max-bytes-per-topic': {
+    path: ['retention', 'maxBytesPerTopic'],
+    kind: 'uint',
+    min: 1024,
+    max: 2 ** 40,
+    fallback: 64 * 1024 * 1024,
+    doc: 'acknowledged envelopes beyond this are evicted',
+  },
+  'retention-sweep-interval-seconds': {
+    path: ['retention', 'sweepIntervalSeconds'],
+    kind: 'uint',
+    min: 1,
+    max: 86400,
+    fallback: 60,
+    doc: 'how often retention runs',
+  },
+};
+
+/** Inputs to `loadConfig`: the config file (if any), environment and flags. */
+export interface ConfigSources {
+  readonly file?: { readonly name: string; readonly text: string } | undefined;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly flags?: Readonly<Record<string, string>>;
+}
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const MODES = ['open', 'list', 'invite'];
+
+/** Environment variable of a setting: PARLEY_ + upper snake case (PARLEY_DATA_DIR). */
+export function envName(key: string): string {
+  return `PARLEY_${key.toUpperCase().replaceAll('-', '_')}`;
+}
+
+/**
+ * Builds and validates the configuration.
+ * @throws RelayError RELAY_CONFIG_INVALID naming the file, variable or flag at fault
+ */
+export function loadConfig(sources: ConfigSources): RelayConfig {
+  const fileValues =
+    sources.file === undefined ? {} : parseFile(sources.file.name, sources.file.text);
+  const values: Record<string, string | number | undefined> = {};
+  for (const [key, setting] of Object.entries(SETTINGS)) {
+    let value: unknown = setting.fallback;
+    let origin = 'default';
+    const fromFile = lookup(fileValues, setting.path);
+    if (fromFile !== undefined) {
+      value = fromFile;
+      origin = `${sources.file?.name ?? 'config'}: ${setting.path.join('.')}`;
+    }
+    const fromEnv = sources.env?.[envName(key)];
+    if (fromEnv !== undefined && fromEnv !== '') {
+      value = fromEnv;
+      origin = `environment ${envName(key)}`;
+    }
+    const fromFlag = sources.flags?.[key];
+    if (fromFlag !== undefined) {
+      value = fromFlag;
+      origin = `flag --${key}`;
+    }
+    values[key] = value === undefined ? undefined : check(key, setting, value, origin);
+  }
+  for (const key of Object.keys(sources.flags ?? {})) {
+    if (!(key in SETTINGS)) invalid(`unknown flag --${key}`);
+  }
+  checkUnknownFileKeys(fileValues, sources.file?.name ?? 'config');
+  const get = (key: string) => values[key] as never;
+  const config: RelayConfig = {
+    host: get('host'),
+    port: get('port'),
+    dataDir: get('data-dir'),
+    logLevel: get('log-level'),
+    allowlist: { mode: get('allowlist-mode'), file: get('allowlist-file') },
+    auth: {
+      sessionTtlSeconds: get('session-ttl-seconds'),
+      challengeTtlSeconds: get('challenge-ttl-seconds'),
+    },
+    limits: {
+      maxEnvelopeBytes: get('max-envelope-bytes'),
+      maxBodyBytes: get('max-body-bytes'),
+      publishPerSecond: get('publish-per-second'),
+      publishBurst: get('publish-burst'),
+      claimsPerMinute: get('claims-per-minute'),
+      maxConnections: get('max-connections'),
+      maxSubscriptionsPerConnection: get('max-subscriptions-per-connection'),
+      maxPageSize: get('max-page-size'),
+    },
+    retention: {
+      maxAgeSeconds: get('retention-max-age-seconds'),
+      maxBytesPerTopic: get('retention-max-bytes-per-topic'),
+      sweepIntervalSeconds: get('retention-sweep-interval-seconds'),
+    },
+  };
+  if (config.allowlist.mode === 'list' && config.allowlist.file === undefined) {
+    invalid(
+      'allowlist mode "list" needs allowlist file (--allowlist-file, PARLEY_ALLOWLIST_FILE or [allowlist] file)',
+    );
+  }
+  // An envelope travels base64url-encoded in JSON bodies: 4/3 of its size plus a little.
+  if (config.limits.maxBodyBytes < Math.ceil((config.limits.maxEnvelopeBytes * 4) / 3) + 64) {
+    invalid('max-body-bytes must hold a base64url-encoded envelope of max-envelope-bytes');
+  }
+  return config;
+}
+
+function parseFile(name: string, text: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = name.endsWith('.json') ? JSON.parse(text) : parseToml(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      return invalid(`${name}: expected a table of settings`);
+    }
+    return parsed as Record<string, unknown>;
+  } catch (cause) {
+    if (cause instanceof RelayError) throw cause;
+    return invalid(`${name}: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
+function lookup(values: Record<string, unknown>, path: Setting['path']): unknown {
+  const [first, second] = path;
+  const value = values[first];
+  if (second === undefined) return value;
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null) return invalid(`[${first}] must be a table`);
+  return (value as Record<string, unknown>)[second];
+}
+
+function checkUnknownFileKeys(values: Record<string, unknown>, name: string): void {
+  const known = new Map<string, Set<string>>();
+  for (const setting of Object.values(SETTINGS)) {
+    const [first, second] = setting.path;
+    const set = known.get(first) ?? new Set<string>();
+    if (second !== undefined) set.add(second);
+    known.set(first, set);
+  }
+  for (const [key, value] of Object.entries(values)) {
+    const children = known.get(key);
+    if (children === undefined) invalid(`${name}: unknown setting "${key}"`);
+    if (children.size > 0 && typeof value === 'object' && value !== null) {
+      for (const child of Object.keys(value)) {
+        if (!children.has(child)) invalid(`${name}: unknown setting "${key}.${child}"`);
+      }
+    }
+  }
+}
+
+function check(key: string, setting: Setting, value: unknown, origin: string): string | number {
+  switch (setting.kind) {
+    case 'string':
+      if (typeof value !== 'string' || value.length === 0)
+        invalid(`${origin}: ${key} must be a non-empty string`);
+      return value;
+    case 'level':
+      if (typeof value !== 'string' || !LEVELS.includes(value))
+        invalid(`${origin}: ${key} must be one of ${LEVELS.join(', ')}`);
+      return value;
+    case 'mode':
+      if (typeof value !== 'string' || !MODES.includes(value))
+        invalid(`${origin}: ${key} must be one of ${MODES.join(', ')}`);
+      return value;
+    case 'uint': {
+      const number = typeof value === 'string' && /^[0-9]+$/.test(value) ? Number(value) : value;
+      const min = setting.min ?? 0;
+      const max = setting.max ?? Number.MAX_SAFE_INTEGER;
+      if (
+        typeof number !== 'number' ||
+        !Number.isSafeInteger(number) ||
+        number < min ||
+        number > max
+      ) {
+        invalid(
+          `${origin}: ${key} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`,
+        );
+      }
+      return number;
+    }
+  }
+}
+
+function invalid(detail: string): never {
+  throw new RelayError('RELAY_CONFIG_INVALID', `(${detail})`);
+}

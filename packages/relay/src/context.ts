@@ -1,0 +1,116 @@
+/** Everything a route or socket handler needs, built once by createRelay. */
+import {
+  decodeEnvelope,
+  isCoreError,
+  toBase64Url,
+  type CryptoSuite,
+  type RandomSource,
+} from '@parley/core';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Allowlist } from './auth/allowlist.js';
+import type { Challenges } from './auth/challenges.js';
+import type { Session, Sessions } from './auth/sessions.js';
+import type { Bus } from './bus/bus.js';
+import type { RelayConfig } from './config/config.js';
+import { RelayError } from './errors.js';
+import type { TokenBuckets } from './limits/token-bucket.js';
+import type { RelayMetrics } from './ops/metrics.js';
+import type { RelayStore, StoredReceipt } from './store/store.js';
+import type { EnvelopeWriter } from './topics/envelope-writer.js';
+
+/** The relay's wiring, shared by its handlers. */
+export interface RelayContext {
+  readonly config: RelayConfig;
+  readonly store: RelayStore;
+  readonly bus: Bus;
+  readonly clock: () => number;
+  readonly random: RandomSource;
+  readonly suite: CryptoSuite;
+  readonly relayId: string;
+  readonly publicKey: Uint8Array;
+  readonly sessions: Sessions;
+  readonly challenges: Challenges;
+  readonly allowlist: Allowlist;
+  readonly writer: EnvelopeWriter;
+  readonly metrics: RelayMetrics;
+  readonly publishLimits: TokenBuckets;
+  readonly claimLimits: TokenBuckets;
+  readonly log: FastifyBaseLogger;
+  readonly state: { draining: boolean; connections: number };
+}
+
+/** A receipt as it goes on the wire. */
+export interface WireReceipt {
+  readonly cid: string;
+  readonly topic: string;
+  readonly seq: number;
+  readonly receivedAt: number;
+}
+
+/** Reads `Authorization: Bearer <token>` and resolves the session. @throws RELAY_UNAUTHENTICATED */
+export function sessionFromHeader(ctx: RelayContext, header: string | undefined): Promise<Session> {
+  const match = /^Bearer ([A-Za-z0-9_-]{1,128})$/.exec(header ?? '');
+  return ctx.sessions.authenticate(match?.[1], ctx.clock());
+}
+
+/** Throws RELAY_RATE_LIMITED with Retry-After if the bucket of `session` is empty. */
+export function spend(ctx: RelayContext, buckets: TokenBuckets, session: Session): void {
+  const waitMs = buckets.take(session.key, ctx.clock());
+  if (waitMs > 0) {
+    throw new RelayError('RELAY_RATE_LIMITED', undefined, {
+      retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
+    });
+  }
+}
+
+/**
+ * Validates, rate-limits and durably stores one envelope for `session`.
+ * @throws RelayError RELAY_RATE_LIMITED | RELAY_PAYLOAD_TOO_LARGE | RELAY_ENVELOPE_INVALID |
+ *   RELAY_TOPIC_FULL
+ */
+export async function acceptEnvelope(
+  ctx: RelayContext,
+  session: Session,
+  bytes: Uint8Array,
+): Promise<StoredReceipt> {
+  spend(ctx, ctx.publishLimits, session);
+  let encoded;
+  try {
+    encoded = decodeEnvelope(bytes, { maxBytes: ctx.config.limits.maxEnvelopeBytes });
+  } catch (error) {
+    if (isCoreError(error, 'CORE_ENVELOPE_TOO_LARGE')) {
+      throw new RelayError(
+        'RELAY_PAYLOAD_TOO_LARGE',
+        `(envelope over ${ctx.config.limits.maxEnvelopeBytes} bytes)`,
+      );
+    }
+    if (isCoreError(error))
+      throw new RelayError('RELAY_ENVELOPE_INVALID', `(${error.code})`, { cause: error });
+    throw error;
+  }
+  const receipt = await ctx.writer.append(encoded);
+  ctx.metrics.envelopesIn.inc({ duplicate: String(receipt.duplicate) });
+  return receipt;
+}
+
+/** Converts a stored receipt to its wire form. */
+export function wireReceipt(receipt: StoredReceipt): WireReceipt {
+  return {
+    cid: receipt.cid,
+    topic: toBase64Url(receipt.topic),
+    seq: receipt.seq,
+    receivedAt: receipt.receivedAt,
+  };
+}
+
+/** Throws RELAY_FORBIDDEN if `topic` is another account's inbox. */
+export async function assertMayRead(
+  ctx: RelayContext,
+  session: Session,
+  topic: Uint8Array,
+): Promise<void> {
+  const owner = await ctx.store.inboxOwner(topic);
+  if (owner !== undefined && owner !== session.account) {
+    throw new RelayError('RELAY_FORBIDDEN', '(this topic is another account’s inbox)');
+  }
+}

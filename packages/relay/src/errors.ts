@@ -1,0 +1,66 @@
+/** The relay's error class and its catalogue: stable code, HTTP status, message (docs/errors.md). */
+
+/** Every error the relay answers with, its HTTP status and the message shown to people. */
+export const RELAY_ERRORS = {
+  RELAY_INVALID_REQUEST: [400, 'The request does not match the route schema.'],
+  RELAY_MALFORMED_BODY: [400, 'The request body cannot be parsed.'],
+  RELAY_BAD_ENCODING: [400, 'A field is not valid base64url or hex of the right length.'],
+  RELAY_ENVELOPE_INVALID: [400, 'The envelope is not a valid canonical Parley envelope.'],
+  RELAY_DIRECTORY_INVALID: [
+    400,
+    'The directory entry is malformed or its signatures do not verify.',
+  ],
+  RELAY_AUTH_FAILED: [401, 'Login failed.'],
+  RELAY_UNAUTHENTICATED: [401, 'A valid, unexpired session token is required.'],
+  RELAY_ACCOUNT_NOT_ALLOWED: [403, 'This relay does not admit this account.'],
+  RELAY_INVITE_INVALID: [403, 'The invite code is unknown or was already used.'],
+  RELAY_FORBIDDEN: [403, 'This account may not do this.'],
+  RELAY_NOT_FOUND: [404, 'No such resource or route.'],
+  RELAY_DIRECTORY_STALE: [409, 'A newer directory entry is already stored.'],
+  RELAY_TOO_MANY_KEY_PACKAGES: [
+    409,
+    'The account already has the most one-time KeyPackages allowed.',
+  ],
+  RELAY_PAYLOAD_TOO_LARGE: [413, 'The body or envelope is larger than this relay accepts.'],
+  RELAY_UNSUPPORTED_MEDIA_TYPE: [415, 'The content type is not supported on this route.'],
+  RELAY_RATE_LIMITED: [429, 'Too many requests; retry after the indicated time.'],
+  RELAY_TOO_MANY_SUBSCRIPTIONS: [429, 'This connection has as many subscriptions as allowed.'],
+  RELAY_INTERNAL: [500, 'The relay failed; the error was logged.'],
+  RELAY_NOT_READY: [503, 'The relay is starting or shutting down.'],
+  RELAY_TOO_MANY_CONNECTIONS: [503, 'The relay has as many connections as it allows.'],
+  RELAY_TOPIC_FULL: [
+    507,
+    'The topic holds as many bytes as allowed and nothing acknowledged can be evicted.',
+  ],
+  RELAY_CONFIG_INVALID: [0, 'The relay configuration is invalid.'],
+  RELAY_STORE_FAILED: [0, 'The relay store could not be opened or migrated.'],
+} as const satisfies Record<string, readonly [number, string]>;
+
+/** A stable relay error code. */
+export type RelayErrorCode = keyof typeof RELAY_ERRORS;
+
+/** An error the relay reports with a stable code; HTTP errors carry their status. */
+export class RelayError extends Error {
+  override readonly name = 'RelayError';
+  readonly code: RelayErrorCode;
+  readonly status: number;
+  /** Seconds a client should wait before retrying (429), sent as Retry-After. */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(
+    code: RelayErrorCode,
+    detail?: string,
+    options?: { cause?: unknown; retryAfterSeconds?: number },
+  ) {
+    const [status, message] = RELAY_ERRORS[code];
+    super(detail === undefined ? message : `${message} ${detail}`, options);
+    this.code = code;
+    this.status = status;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
+  }
+}
+
+/** True if `error` is a RelayError, optionally with the given code. */
+export function isRelayError(error: unknown, code?: RelayErrorCode): error is RelayError {
+  return error instanceof RelayError && (code === undefined || error.code === code);
+}

@@ -1,0 +1,243 @@
+/**
+ * createRelay: wires the store, bus, clock and randomness into a Fastify app with every route,
+ * the WebSocket endpoint, error mapping, metrics and retention. It opens no port; the bin does.
+ */
+import swagger from '@fastify/swagger';
+import websocket from '@fastify/websocket';
+import {
+  accountIdFromPublicKey,
+  type CryptoSuite,
+  type Identity,
+  type RandomSource,
+} from '@parley/core';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+} from 'fastify';
+import { Allowlist } from '../auth/allowlist.js';
+import { Challenges } from '../auth/challenges.js';
+import { Sessions } from '../auth/sessions.js';
+import type { Bus } from '../bus/bus.js';
+import type { RelayConfig } from '../config/config.js';
+import type { RelayContext } from '../context.js';
+import { RelayError, isRelayError } from '../errors.js';
+import { TokenBuckets } from '../limits/token-bucket.js';
+import { createMetrics } from '../ops/metrics.js';
+import type { RelayStore } from '../store/store.js';
+import { EnvelopeWriter } from '../topics/envelope-writer.js';
+import { RELAY_VERSION } from '../version.js';
+import { registerSocketRoute } from '../ws/socket.js';
+import { registerAuthRoutes } from './routes/auth-routes.js';
+import { registerDirectoryRoutes } from './routes/directory-routes.js';
+import { registerEnvelopeRoutes } from './routes/envelope-routes.js';
+import { registerOperationsRoutes } from './routes/operations-routes.js';
+
+/** The dependencies of a relay. */
+export interface RelayDependencies {
+  readonly store: RelayStore;
+  readonly bus: Bus;
+  readonly clock: () => number;
+  readonly random: RandomSource;
+  readonly suite: CryptoSuite;
+  /** The relay's own identity (its key signs receipts and checkpoints). */
+  readonly identity: Identity;
+  readonly config: RelayConfig;
+  readonly log: FastifyBaseLogger;
+}
+
+/** A relay ready to listen. */
+export interface Relay {
+  readonly app: FastifyInstance;
+  readonly relayId: string;
+  /** Stops accepting work, closes sockets, finishes pending writes; does not close the store. */
+  close(): Promise<void>;
+}
+
+/** Builds a relay from its dependencies. */
+export async function createRelay(deps: RelayDependencies): Promise<Relay> {
+  const { config, store, clock } = deps;
+  const relayId = accountIdFromPublicKey(deps.identity.signingPublicKey);
+  const metrics = createMetrics(() => store.sizeBytes());
+  const challenges = new Challenges({
+    ttlMs: config.auth.challengeTtlSeconds * 1000,
+    random: deps.random,
+  });
+  const allowlist = new Allowlist({
+    mode: config.allowlist.mode,
+    file: config.allowlist.file,
+    store,
+  });
+  const ctx: RelayContext = {
+    config,
+    store,
+    bus: deps.bus,
+    clock,
+    random: deps.random,
+    suite: deps.suite,
+    relayId,
+    publicKey: deps.identity.signingPublicKey,
+    challenges,
+    allowlist,
+    sessions: new Sessions({
+      store,
+      suite: deps.suite,
+      random: deps.random,
+      challenges,
+      allowlist,
+      relayId,
+      ttlMs: config.auth.sessionTtlSeconds * 1000,
+    }),
+    writer: new EnvelopeWriter({
+      store,
+      bus: deps.bus,
+      clock,
+      maxBytesPerTopic: config.retention.maxBytesPerTopic,
+      onCommit: (_count, durationMs) => {
+        metrics.commitDuration.observe(durationMs / 1000);
+      },
+    }),
+    metrics,
+    publishLimits: new TokenBuckets(config.limits.publishPerSecond, config.limits.publishBurst),
+    claimLimits: new TokenBuckets(
+      config.limits.claimsPerMinute / 60,
+      config.limits.claimsPerMinute,
+    ),
+    log: deps.log,
+    state: { draining: false, connections: 0 },
+  };
+
+  const app = Fastify({
+    loggerInstance: deps.log,
+    bodyLimit: config.limits.maxBodyBytes,
+    // Requests are logged by the hook below, without bodies, queries or headers.
+    logController: new LogController({ disableRequestLogging: true }),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    return503OnClosing: true,
+  });
+  app.addContentTypeParser(
+    'application/cbor',
+    { parseAs: 'buffer', bodyLimit: config.limits.maxBodyBytes },
+    (_request, body, done) => {
+      done(null, body);
+    },
+  );
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Parley relay',
+        version: RELAY_VERSION,
+        description: 'Stores and delivers sealed envelopes. See docs/spec/relay-api.md.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(websocket, { options: { maxPayload: config.limits.maxBodyBytes } });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const relayError = toRelayError(error);
+    if (relayError.code === 'RELAY_INTERNAL') {
+      request.log.error({ err: error, route: request.routeOptions.url }, 'request failed');
+    }
+    metrics.errors.inc({ code: relayError.code });
+    if (relayError.retryAfterSeconds !== undefined) {
+      void reply.header('Retry-After', String(relayError.retryAfterSeconds));
+    }
+    return reply
+      .code(relayError.status)
+      .type('application/json')
+      .send({ error: { code: relayError.code, message: relayError.message } });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    metrics.errors.inc({ code: 'RELAY_NOT_FOUND' });
+    return reply.code(404).send({
+      error: {
+        code: 'RELAY_NOT_FOUND',
+        message: `No route ${request.method} ${request.url.split('?')[0] ?? ''}.`,
+      },
+    });
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpDuration.observe(
+      { route, method: request.method, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+    request.log.debug(
+      { method: request.method, route, status: reply.statusCode, ms: reply.elapsedTime },
+      'request',
+    );
+    done();
+  });
+
+  registerOperationsRoutes(app, ctx);
+  registerAuthRoutes(app, ctx);
+  registerDirectoryRoutes(app, ctx);
+  registerEnvelopeRoutes(app, ctx);
+  const sockets = registerSocketRoute(app, ctx);
+
+  const sweepMs = config.retention.sweepIntervalSeconds * 1000;
+  const sweeper = setInterval(() => {
+    const now = clock();
+    challenges.prune(now);
+    ctx.publishLimits.prune(now);
+    ctx.claimLimits.prune(now);
+    void store
+      .deleteExpiredSessions(now)
+      .then(() =>
+        store.sweep({
+          now,
+          maxAgeMs: config.retention.maxAgeSeconds * 1000,
+          maxBytesPerTopic: config.retention.maxBytesPerTopic,
+        }),
+      )
+      .then((removed) => {
+        if (removed > 0) deps.log.info({ removed }, 'retention removed envelopes');
+      })
+      .catch((error: unknown) => {
+        deps.log.error({ err: error }, 'retention sweep failed');
+      });
+  }, sweepMs);
+  sweeper.unref();
+
+  return {
+    app,
+    relayId,
+    async close() {
+      ctx.state.draining = true;
+      clearInterval(sweeper);
+      sockets.closeAll();
+      await app.close();
+      await ctx.writer.drain();
+      await deps.bus.close();
+    },
+  };
+}
+
+/** Maps any error thrown while serving a request to the relay's catalogue. */
+function toRelayError(error: FastifyError): RelayError {
+  if (isRelayError(error)) return error;
+  if (error.validation !== undefined) {
+    return new RelayError('RELAY_INVALID_REQUEST', `(${error.message})`);
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new RelayError('RELAY_PAYLOAD_TOO_LARGE');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+        ? new RelayError('RELAY_UNSUPPORTED_MEDIA_TYPE')
+        : new RelayError('RELAY_MALFORMED_BODY');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new RelayError('RELAY_MALFORMED_BODY');
+    default:
+      break;
+  }
+  // Fastify reports JSON syntax errors as 400s with the parser's SyntaxError.
+  if (error instanceof SyntaxError || (error.statusCode !== undefined && error.statusCode < 500)) {
+    return new RelayError('RELAY_MALFORMED_BODY');
+  }
+  return new RelayError('RELAY_INTERNAL');
+}

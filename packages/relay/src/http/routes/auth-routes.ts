@@ -1,0 +1,94 @@
+/** Login routes: POST /v1/auth/challenge and POST /v1/auth/session. */
+import { inboxTopic, toBase64Url, type AccountId } from '@parley/core';
+import type { FastifyInstance } from 'fastify';
+import type { RelayContext } from '../../context.js';
+import { decodeBase64Url, schemas } from '../wire.js';
+
+/** Registers the login routes. */
+export function registerAuthRoutes(app: FastifyInstance, ctx: RelayContext): void {
+  app.post(
+    '/v1/auth/challenge',
+    {
+      schema: {
+        summary: 'Get a single-use login challenge',
+        tags: ['auth'],
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              relayId: { type: 'string' },
+              nonce: schemas.base64url,
+              expiresAt: { type: 'integer' },
+            },
+            required: ['relayId', 'nonce', 'expiresAt'],
+          },
+        },
+      },
+    },
+    () => {
+      const challenge = ctx.challenges.issue(ctx.clock());
+      return {
+        relayId: ctx.relayId,
+        nonce: toBase64Url(challenge.nonce),
+        expiresAt: challenge.expiresAt,
+      };
+    },
+  );
+
+  app.post<{
+    Body: {
+      accountId: string;
+      publicKey: string;
+      nonce: string;
+      signature: string;
+      inviteCode?: string;
+    };
+  }>(
+    '/v1/auth/session',
+    {
+      schema: {
+        summary: 'Exchange a signed challenge for a session token',
+        tags: ['auth'],
+        body: {
+          type: 'object',
+          properties: {
+            accountId: schemas.accountId,
+            publicKey: { ...schemas.base64url, maxLength: 64 },
+            nonce: { ...schemas.base64url, maxLength: 64 },
+            signature: { ...schemas.base64url, maxLength: 128 },
+            inviteCode: { type: 'string', minLength: 1, maxLength: 128 },
+          },
+          required: ['accountId', 'publicKey', 'nonce', 'signature'],
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              token: { type: 'string' },
+              accountId: { type: 'string' },
+              expiresAt: { type: 'integer' },
+            },
+            required: ['token', 'accountId', 'expiresAt'],
+          },
+        },
+      },
+    },
+    async (request) => {
+      const body = request.body;
+      const session = await ctx.sessions.login(
+        {
+          accountId: body.accountId,
+          publicKey: decodeBase64Url(body.publicKey, 'publicKey'),
+          nonce: decodeBase64Url(body.nonce, 'nonce'),
+          signature: decodeBase64Url(body.signature, 'signature'),
+          inviteCode: body.inviteCode,
+        },
+        ctx.clock(),
+      );
+      // The account has authenticated: its inbox is now known to be its own.
+      await ctx.store.putInbox(inboxTopic(body.accountId as AccountId), body.accountId);
+      return { token: session.token, accountId: body.accountId, expiresAt: session.expiresAt };
+    },
+  );
+}

@@ -1,0 +1,143 @@
+/** Directory routes: publish and read key bundles, claim one-time KeyPackages. */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { MAX_KEY_PACKAGE_BYTES, toBase64Url, verifyDirectoryEntry } from '@parley/core';
+import type { FastifyInstance } from 'fastify';
+import { sessionFromHeader, spend, type RelayContext } from '../../context.js';
+import { RelayError } from '../../errors.js';
+import { decodeBase64Url, schemas } from '../wire.js';
+
+/** Most unclaimed one-time KeyPackages an account may keep on the relay. */
+export const MAX_KEY_PACKAGES = 256;
+const bearer = [{ bearer: [] }];
+const accountParams = {
+  type: 'object',
+  properties: { accountId: schemas.accountId },
+  required: ['accountId'],
+} as const;
+
+/** Registers the directory routes. */
+export function registerDirectoryRoutes(app: FastifyInstance, ctx: RelayContext): void {
+  app.put<{ Params: { accountId: string }; Body: { entry: string; keyPackages?: string[] } }>(
+    '/v1/directory/:accountId',
+    {
+      schema: {
+        summary: 'Publish the account’s signed directory entry and one-time KeyPackages',
+        tags: ['directory'],
+        security: bearer,
+        params: accountParams,
+        body: {
+          type: 'object',
+          properties: {
+            entry: schemas.base64url,
+            keyPackages: { type: 'array', items: schemas.base64url, maxItems: MAX_KEY_PACKAGES },
+          },
+          required: ['entry'],
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: { cid: { type: 'string' }, availableKeyPackages: { type: 'integer' } },
+            required: ['cid', 'availableKeyPackages'],
+          },
+        },
+      },
+    },
+    async (request) => {
+      const session = await sessionFromHeader(ctx, request.headers.authorization);
+      const account = request.params.accountId;
+      if (session.account !== account) {
+        throw new RelayError('RELAY_FORBIDDEN', '(a session may publish only its own entry)');
+      }
+      const entryBytes = decodeBase64Url(request.body.entry, 'entry');
+      const keyPackages = (request.body.keyPackages ?? []).map((text, index) => {
+        const bytes = decodeBase64Url(text, `keyPackages[${index}]`);
+        if (bytes.length === 0 || bytes.length > MAX_KEY_PACKAGE_BYTES) {
+          throw new RelayError('RELAY_DIRECTORY_INVALID', `(keyPackages[${index}] size)`);
+        }
+        return { hash: sha256(bytes), bytes };
+      });
+      const verified = await verifyDirectoryEntry(ctx.suite, entryBytes);
+      if (!verified.ok) throw new RelayError('RELAY_DIRECTORY_INVALID', `(${verified.reason})`);
+      if (verified.value.entry.account !== account) {
+        throw new RelayError('RELAY_DIRECTORY_INVALID', '(the entry is for another account)');
+      }
+      const outcome = await ctx.store.putDirectoryEntry(
+        account,
+        {
+          bytes: entryBytes,
+          cid: verified.value.cid.toString(),
+          updatedAt: verified.value.entry.updatedAt,
+          lastResort: verified.value.entry.lastResort,
+        },
+        keyPackages,
+        MAX_KEY_PACKAGES,
+        ctx.clock(),
+      );
+      if (outcome === 'stale') throw new RelayError('RELAY_DIRECTORY_STALE');
+      if (outcome === 'too-many-key-packages') throw new RelayError('RELAY_TOO_MANY_KEY_PACKAGES');
+      const stored = await ctx.store.getDirectoryEntry(account);
+      return {
+        cid: verified.value.cid.toString(),
+        availableKeyPackages: stored?.availableKeyPackages ?? 0,
+      };
+    },
+  );
+
+  app.get<{ Params: { accountId: string } }>(
+    '/v1/directory/:accountId',
+    {
+      schema: {
+        summary: 'Read an account’s signed directory entry',
+        tags: ['directory'],
+        params: accountParams,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              entry: schemas.base64url,
+              cid: { type: 'string' },
+              availableKeyPackages: { type: 'integer' },
+            },
+            required: ['entry', 'cid', 'availableKeyPackages'],
+          },
+        },
+      },
+    },
+    async (request) => {
+      const stored = await ctx.store.getDirectoryEntry(request.params.accountId);
+      if (stored === undefined) throw new RelayError('RELAY_NOT_FOUND', '(no directory entry)');
+      return {
+        entry: toBase64Url(stored.entry),
+        cid: stored.cid,
+        availableKeyPackages: stored.availableKeyPackages,
+      };
+    },
+  );
+
+  app.post<{ Params: { accountId: string } }>(
+    '/v1/directory/:accountId/key-packages/claim',
+    {
+      schema: {
+        summary: 'Claim one of the account’s KeyPackages (one-time, else last-resort)',
+        tags: ['directory'],
+        security: bearer,
+        params: accountParams,
+        response: {
+          200: {
+            type: 'object',
+            properties: { keyPackage: schemas.base64url, lastResort: { type: 'boolean' } },
+            required: ['keyPackage', 'lastResort'],
+          },
+        },
+      },
+    },
+    async (request) => {
+      const session = await sessionFromHeader(ctx, request.headers.authorization);
+      spend(ctx, ctx.claimLimits, session);
+      const outcome = await ctx.store.claimKeyPackage(request.params.accountId, ctx.clock());
+      if ('missing' in outcome) throw new RelayError('RELAY_NOT_FOUND', '(no directory entry)');
+      return { keyPackage: toBase64Url(outcome.keyPackage), lastResort: outcome.lastResort };
+    },
+  );
+}

@@ -1,0 +1,149 @@
+/** Envelope routes: post, page through a topic, acknowledge. */
+import { toBase64Url } from '@parley/core';
+import type { FastifyInstance } from 'fastify';
+import {
+  acceptEnvelope,
+  assertMayRead,
+  sessionFromHeader,
+  wireReceipt,
+  type RelayContext,
+} from '../../context.js';
+import { RelayError } from '../../errors.js';
+import { decodeBase64Url, schemas } from '../wire.js';
+
+const bearer = [{ bearer: [] }];
+
+/** Registers the envelope and topic routes. */
+export function registerEnvelopeRoutes(app: FastifyInstance, ctx: RelayContext): void {
+  app.post<{ Body: Buffer | { envelope: string } }>(
+    '/v1/envelopes',
+    {
+      schema: {
+        summary: 'Post an envelope (application/cbor bytes, or JSON with base64url)',
+        tags: ['envelopes'],
+        security: bearer,
+        body: {
+          anyOf: [
+            {
+              type: 'object',
+              properties: { envelope: schemas.base64url },
+              required: ['envelope'],
+              additionalProperties: false,
+            },
+            { description: 'application/cbor: the canonical envelope bytes' },
+          ],
+        },
+        response: { 200: schemas.receipt, 201: schemas.receipt },
+      },
+    },
+    async (request, reply) => {
+      const session = await sessionFromHeader(ctx, request.headers.authorization);
+      const body = request.body;
+      const bytes = Buffer.isBuffer(body)
+        ? new Uint8Array(body.buffer, body.byteOffset, body.byteLength)
+        : decodeBase64Url(body.envelope, 'envelope');
+      const receipt = await acceptEnvelope(ctx, session, bytes);
+      return reply.code(receipt.duplicate ? 200 : 201).send(wireReceipt(receipt));
+    },
+  );
+
+  app.get<{ Params: { topic: string }; Querystring: { after?: string; limit?: string } }>(
+    '/v1/topics/:topic/envelopes',
+    {
+      schema: {
+        summary: 'Read a topic’s envelopes after a sequence number, in order',
+        tags: ['envelopes'],
+        security: bearer,
+        params: {
+          type: 'object',
+          properties: { topic: schemas.topic },
+          required: ['topic'],
+        },
+        querystring: {
+          type: 'object',
+          properties: {
+            after: { type: 'string', pattern: '^(0|[1-9][0-9]{0,14})$' },
+            limit: { type: 'string', pattern: '^[1-9][0-9]{0,4}$' },
+          },
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              envelopes: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    seq: { type: 'integer' },
+                    cid: { type: 'string' },
+                    receivedAt: { type: 'integer' },
+                    envelope: schemas.base64url,
+                  },
+                  required: ['seq', 'cid', 'receivedAt', 'envelope'],
+                },
+              },
+              lastSeq: { type: 'integer' },
+            },
+            required: ['envelopes', 'lastSeq'],
+          },
+        },
+      },
+    },
+    async (request) => {
+      const session = await sessionFromHeader(ctx, request.headers.authorization);
+      const topic = decodeBase64Url(request.params.topic, 'topic', 32);
+      await assertMayRead(ctx, session, topic);
+      const after = Number(request.query.after ?? '0');
+      const limit = Number(request.query.limit ?? '100');
+      if (limit > ctx.config.limits.maxPageSize) {
+        throw new RelayError(
+          'RELAY_INVALID_REQUEST',
+          `(limit is at most ${ctx.config.limits.maxPageSize})`,
+        );
+      }
+      const envelopes = await ctx.store.listEnvelopes(topic, after, limit);
+      ctx.metrics.envelopesOut.inc(envelopes.length);
+      return {
+        envelopes: envelopes.map((stored) => ({
+          seq: stored.seq,
+          cid: stored.cid,
+          receivedAt: stored.receivedAt,
+          envelope: toBase64Url(stored.bytes),
+        })),
+        lastSeq: await ctx.store.lastSeq(topic),
+      };
+    },
+  );
+
+  app.post<{ Params: { topic: string }; Body: { seq: number } }>(
+    '/v1/topics/:topic/ack',
+    {
+      schema: {
+        summary: 'Acknowledge every envelope of a topic up to a sequence number',
+        tags: ['envelopes'],
+        security: bearer,
+        params: {
+          type: 'object',
+          properties: { topic: schemas.topic },
+          required: ['topic'],
+        },
+        body: {
+          type: 'object',
+          properties: { seq: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } },
+          required: ['seq'],
+          additionalProperties: false,
+        },
+        response: { 204: { type: 'null' } },
+      },
+    },
+    async (request, reply) => {
+      const session = await sessionFromHeader(ctx, request.headers.authorization);
+      const topic = decodeBase64Url(request.params.topic, 'topic', 32);
+      await assertMayRead(ctx, session, topic);
+      await ctx.store.acknowledge(session.account, topic, request.body.seq);
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,381 @@
+/**
+ * The embedded store: SQLite through better-sqlite3, WAL journal with synchronous=FULL, so a
+ * committed transaction survives a crash or power loss before any receipt is sent.
+ */
+import { statSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { RelayError } from '../errors.js';
+import type {
+  AppendOutcome,
+  ClaimOutcome,
+  EnvelopeToAppend,
+  RelayStore,
+  RetentionLimits,
+  StoredDirectoryEntry,
+  StoredEnvelope,
+} from './store.js';
+
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS topics (
+  topic BLOB PRIMARY KEY, last_seq INTEGER NOT NULL, bytes INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS envelopes (
+  topic BLOB NOT NULL, seq INTEGER NOT NULL, cid TEXT NOT NULL, bytes BLOB NOT NULL,
+  received_at INTEGER NOT NULL, PRIMARY KEY (topic, seq)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS envelopes_by_cid ON envelopes (cid);
+CREATE INDEX IF NOT EXISTS envelopes_by_time ON envelopes (received_at);
+CREATE TABLE IF NOT EXISTS cursors (
+  topic BLOB NOT NULL, account TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (topic, account)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sessions (
+  token_hash BLOB PRIMARY KEY, account TEXT NOT NULL, expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS inboxes (topic BLOB PRIMARY KEY, account TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS members (account TEXT PRIMARY KEY, admitted_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS invites (
+  code_hash BLOB PRIMARY KEY, created_at INTEGER NOT NULL, used_by TEXT, used_at INTEGER
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS directory (
+  account TEXT PRIMARY KEY, entry BLOB NOT NULL, cid TEXT NOT NULL, updated_at INTEGER NOT NULL,
+  last_resort BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS key_packages (
+  account TEXT NOT NULL, hash BLOB NOT NULL, bytes BLOB, claimed_at INTEGER,
+  added_at INTEGER NOT NULL, PRIMARY KEY (account, hash)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS key_packages_unclaimed ON key_packages (account, claimed_at, added_at);
+`;
+
+interface TopicRow {
+  last_seq: number;
+  bytes: number;
+}
+
+/** Opens (creating if needed) the SQLite store at `path` (`:memory:` for tests). */
+export function openSqliteStore(path: string): RelayStore {
+  let db: Database.Database;
+  try {
+    db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    db.exec(SCHEMA);
+    const version = db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get('schema') as
+      string | undefined;
+    if (version === undefined) {
+      db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run(
+        'schema',
+        String(SCHEMA_VERSION),
+      );
+    } else if (Number(version) > SCHEMA_VERSION) {
+      throw new Error(`the data directory was written by a newer relay (schema ${version})`);
+    }
+  } catch (cause) {
+    throw new RelayError('RELAY_STORE_FAILED', `(${path})`, { cause });
+  }
+
+  const q = {
+    topic: db.prepare('SELECT last_seq, bytes FROM topics WHERE topic = ?'),
+    upsertTopic: db.prepare(
+      'INSERT INTO topics (topic, last_seq, bytes) VALUES (?, ?, ?) ' +
+        'ON CONFLICT (topic) DO UPDATE SET last_seq = excluded.last_seq, bytes = excluded.bytes',
+    ),
+    byCid: db.prepare('SELECT topic, seq, received_at FROM envelopes WHERE cid = ?'),
+    insertEnvelope: db.prepare(
+      'INSERT INTO envelopes (topic, seq, cid, bytes, received_at) VALUES (?, ?, ?, ?, ?)',
+    ),
+    list: db.prepare(
+      'SELECT seq, cid, bytes, received_at FROM envelopes WHERE topic = ? AND seq > ? ORDER BY seq LIMIT ?',
+    ),
+    minAck: db.prepare('SELECT MIN(seq) FROM cursors WHERE topic = ?').pluck(),
+    oldestAcked: db.prepare(
+      'SELECT seq, length(bytes) AS size FROM envelopes WHERE topic = ? AND seq <= ? ORDER BY seq LIMIT 256',
+    ),
+    deleteEnvelope: db.prepare('DELETE FROM envelopes WHERE topic = ? AND seq = ?'),
+    addSubscriber: db.prepare(
+      'INSERT OR IGNORE INTO cursors (topic, account, seq) VALUES (?, ?, 0)',
+    ),
+    ack: db.prepare(
+      'INSERT INTO cursors (topic, account, seq) VALUES (?, ?, ?) ' +
+        'ON CONFLICT (topic, account) DO UPDATE SET seq = max(seq, excluded.seq)',
+    ),
+    cursor: db.prepare('SELECT seq FROM cursors WHERE topic = ? AND account = ?').pluck(),
+    expired: db.prepare(
+      'SELECT topic, seq, length(bytes) AS size FROM envelopes WHERE received_at < ? LIMIT 1000',
+    ),
+    overfull: db.prepare('SELECT topic, bytes FROM topics WHERE bytes > ?'),
+    subtractBytes: db.prepare('UPDATE topics SET bytes = bytes - ? WHERE topic = ?'),
+    putSession: db.prepare(
+      'INSERT OR REPLACE INTO sessions (token_hash, account, expires_at) VALUES (?, ?, ?)',
+    ),
+    getSession: db.prepare('SELECT account, expires_at FROM sessions WHERE token_hash = ?'),
+    deleteSessions: db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
+    putInbox: db.prepare('INSERT OR IGNORE INTO inboxes (topic, account) VALUES (?, ?)'),
+    inbox: db.prepare('SELECT account FROM inboxes WHERE topic = ?').pluck(),
+    member: db.prepare('SELECT 1 FROM members WHERE account = ?').pluck(),
+    admit: db.prepare('INSERT OR IGNORE INTO members (account, admitted_at) VALUES (?, ?)'),
+    spendInvite: db.prepare(
+      'UPDATE invites SET used_by = ?, used_at = ? WHERE code_hash = ? AND used_by IS NULL',
+    ),
+    addInvite: db.prepare('INSERT OR IGNORE INTO invites (code_hash, created_at) VALUES (?, ?)'),
+    directory: db.prepare(
+      'SELECT entry, cid, updated_at, last_resort FROM directory WHERE account = ?',
+    ),
+    putDirectory: db.prepare(
+      'INSERT OR REPLACE INTO directory (account, entry, cid, updated_at, last_resort) VALUES (?, ?, ?, ?, ?)',
+    ),
+    countKeyPackages: db
+      .prepare('SELECT COUNT(*) FROM key_packages WHERE account = ? AND claimed_at IS NULL')
+      .pluck(),
+    addKeyPackage: db.prepare(
+      'INSERT OR IGNORE INTO key_packages (account, hash, bytes, added_at) VALUES (?, ?, ?, ?)',
+    ),
+    nextKeyPackage: db.prepare(
+      'SELECT hash, bytes FROM key_packages WHERE account = ? AND claimed_at IS NULL ORDER BY added_at LIMIT 1',
+    ),
+    // The bytes of a handed-out package are dropped; its hash stays so it is never re-added.
+    markClaimed: db.prepare(
+      'UPDATE key_packages SET claimed_at = ?, bytes = NULL WHERE account = ? AND hash = ?',
+    ),
+  };
+
+  /** Evicts acknowledged envelopes of `topic` until `needed` more bytes fit; returns the new total. */
+  function evictAcknowledged(
+    topic: Uint8Array,
+    row: TopicRow,
+    needed: number,
+    maxBytes: number,
+  ): number {
+    let bytes = row.bytes;
+    const minAck = (q.minAck.get(topic) as number | null) ?? 0;
+    while (bytes + needed > maxBytes) {
+      const victims = q.oldestAcked.all(topic, minAck) as { seq: number; size: number }[];
+      if (victims.length === 0) break;
+      for (const victim of victims) {
+        if (bytes + needed <= maxBytes) break;
+        q.deleteEnvelope.run(topic, victim.seq);
+        bytes -= victim.size;
+      }
+    }
+    return bytes;
+  }
+
+  const append = db.transaction(
+    (items: readonly EnvelopeToAppend[], receivedAt: number, maxBytesPerTopic: number) => {
+      const outcomes: AppendOutcome[] = [];
+      for (const item of items) {
+        const existing = q.byCid.get(item.cid) as
+          { topic: Uint8Array; seq: number; received_at: number } | undefined;
+        if (existing !== undefined) {
+          outcomes.push({
+            cid: item.cid,
+            topic: new Uint8Array(existing.topic),
+            seq: existing.seq,
+            receivedAt: existing.received_at,
+            duplicate: true,
+          });
+          continue;
+        }
+        const row = (q.topic.get(item.topic) as TopicRow | undefined) ?? { last_seq: 0, bytes: 0 };
+        let bytes = row.bytes;
+        if (bytes + item.bytes.length > maxBytesPerTopic) {
+          bytes = evictAcknowledged(item.topic, row, item.bytes.length, maxBytesPerTopic);
+          if (bytes + item.bytes.length > maxBytesPerTopic) {
+            q.upsertTopic.run(item.topic, row.last_seq, bytes);
+            outcomes.push({ refused: 'topic-full' });
+            continue;
+          }
+        }
+        const seq = row.last_seq + 1;
+        q.insertEnvelope.run(item.topic, seq, item.cid, item.bytes, receivedAt);
+        q.upsertTopic.run(item.topic, seq, bytes + item.bytes.length);
+        outcomes.push({ cid: item.cid, topic: item.topic, seq, receivedAt, duplicate: false });
+      }
+      return outcomes;
+    },
+  );
+
+  const sweep = db.transaction((limits: RetentionLimits) => {
+    let removed = 0;
+    for (;;) {
+      const expired = q.expired.all(limits.now - limits.maxAgeMs) as {
+        topic: Uint8Array;
+        seq: number;
+        size: number;
+      }[];
+      for (const victim of expired) {
+        q.deleteEnvelope.run(victim.topic, victim.seq);
+        q.subtractBytes.run(victim.size, victim.topic);
+      }
+      removed += expired.length;
+      if (expired.length < 1000) break;
+    }
+    for (const row of q.overfull.all(limits.maxBytesPerTopic) as {
+      topic: Uint8Array;
+      bytes: number;
+    }[]) {
+      const topicRow = q.topic.get(row.topic) as TopicRow;
+      const bytes = evictAcknowledged(row.topic, topicRow, 0, limits.maxBytesPerTopic);
+      if (bytes !== topicRow.bytes) {
+        q.upsertTopic.run(row.topic, topicRow.last_seq, bytes);
+        removed += 1;
+      }
+    }
+    return removed;
+  });
+
+  const putDirectory = db.transaction(
+    (
+      account: string,
+      entry: { bytes: Uint8Array; cid: string; updatedAt: number; lastResort: Uint8Array },
+      keyPackages: readonly { hash: Uint8Array; bytes: Uint8Array }[],
+      maxKeyPackages: number,
+      now: number,
+    ): 'stored' | 'stale' | 'too-many-key-packages' => {
+      const current = q.directory.get(account) as { updated_at: number } | undefined;
+      if (current !== undefined && entry.updatedAt <= current.updated_at) return 'stale';
+      for (const keyPackage of keyPackages) {
+        q.addKeyPackage.run(account, keyPackage.hash, keyPackage.bytes, now);
+      }
+      if ((q.countKeyPackages.get(account) as number) > maxKeyPackages) {
+        // Throwing rolls the whole transaction back, entry and packages alike.
+        throw new TooManyKeyPackages();
+      }
+      q.putDirectory.run(account, entry.bytes, entry.cid, entry.updatedAt, entry.lastResort);
+      return 'stored';
+    },
+  );
+
+  const claim = db.transaction((account: string, now: number): ClaimOutcome => {
+    const entry = q.directory.get(account) as { last_resort: Uint8Array } | undefined;
+    if (entry === undefined) return { missing: true };
+    const next = q.nextKeyPackage.get(account) as
+      { hash: Uint8Array; bytes: Uint8Array } | undefined;
+    if (next === undefined)
+      return { keyPackage: new Uint8Array(entry.last_resort), lastResort: true };
+    q.markClaimed.run(now, account, next.hash);
+    return { keyPackage: new Uint8Array(next.bytes), lastResort: false };
+  });
+
+  const redeem = db.transaction((codeHash: Uint8Array, account: string, now: number) => {
+    if (q.spendInvite.run(account, now, codeHash).changes !== 1) return false;
+    q.admit.run(account, now);
+    return true;
+  });
+
+  const addInvites = db.transaction((hashes: readonly Uint8Array[], now: number) => {
+    for (const hash of hashes) q.addInvite.run(hash, now);
+  });
+
+  return {
+    appendEnvelopes: (items, receivedAt, maxBytesPerTopic) =>
+      Promise.resolve(append(items, receivedAt, maxBytesPerTopic)),
+    listEnvelopes: (topic, afterSeq, limit) =>
+      Promise.resolve(
+        (
+          q.list.all(topic, afterSeq, limit) as {
+            seq: number;
+            cid: string;
+            bytes: Uint8Array;
+            received_at: number;
+          }[]
+        ).map((row): StoredEnvelope => ({
+          seq: row.seq,
+          cid: row.cid,
+          bytes: new Uint8Array(row.bytes),
+          receivedAt: row.received_at,
+        })),
+      ),
+    lastSeq: (topic) =>
+      Promise.resolve((q.topic.get(topic) as TopicRow | undefined)?.last_seq ?? 0),
+    addSubscriber: (account, topic) => {
+      q.addSubscriber.run(topic, account);
+      return Promise.resolve();
+    },
+    acknowledge: (account, topic, seq) => {
+      q.ack.run(topic, account, seq);
+      return Promise.resolve();
+    },
+    acknowledgedSeq: (account, topic) =>
+      Promise.resolve(q.cursor.get(topic, account) as number | undefined),
+    sweep: (limits) => Promise.resolve(sweep(limits)),
+    putSession: (tokenHash, session) => {
+      q.putSession.run(tokenHash, session.account, session.expiresAt);
+      return Promise.resolve();
+    },
+    getSession: (tokenHash) => {
+      const row = q.getSession.get(tokenHash) as
+        { account: string; expires_at: number } | undefined;
+      return Promise.resolve(
+        row === undefined ? undefined : { account: row.account, expiresAt: row.expires_at },
+      );
+    },
+    deleteExpiredSessions: (now) => {
+      q.deleteSessions.run(now);
+      return Promise.resolve();
+    },
+    putInbox: (topic, account) => {
+      q.putInbox.run(topic, account);
+      return Promise.resolve();
+    },
+    inboxOwner: (topic) => Promise.resolve(q.inbox.get(topic) as string | undefined),
+    isMember: (account) => Promise.resolve(q.member.get(account) !== undefined),
+    redeemInvite: (codeHash, account, now) => Promise.resolve(redeem(codeHash, account, now)),
+    addInvites: (hashes, now) => {
+      addInvites(hashes, now);
+      return Promise.resolve();
+    },
+    getDirectoryEntry: (account) => {
+      const row = q.directory.get(account) as
+        { entry: Uint8Array; cid: string; updated_at: number } | undefined;
+      if (row === undefined) return Promise.resolve(undefined);
+      const entry: StoredDirectoryEntry = {
+        entry: new Uint8Array(row.entry),
+        cid: row.cid,
+        updatedAt: row.updated_at,
+        availableKeyPackages: q.countKeyPackages.get(account) as number,
+      };
+      return Promise.resolve(entry);
+    },
+    putDirectoryEntry: (account, entry, keyPackages, maxKeyPackages, now) => {
+      try {
+        return Promise.resolve(putDirectory(account, entry, keyPackages, maxKeyPackages, now));
+      } catch (error) {
+        if (error instanceof TooManyKeyPackages) return Promise.resolve('too-many-key-packages');
+        throw error;
+      }
+    },
+    claimKeyPackage: (account, now) => Promise.resolve(claim(account, now)),
+    sizeBytes: () => {
+      if (path === ':memory:') return Promise.resolve(0);
+      let total = 0;
+      for (const file of [path, `${path}-wal`]) {
+        try {
+          total += statSync(file).size;
+        } catch {
+          // The WAL file may not exist between checkpoints.
+        }
+      }
+      return Promise.resolve(total);
+    },
+    isHealthy: () => {
+      try {
+        db.prepare('SELECT 1').get();
+        return Promise.resolve(true);
+      } catch {
+        return Promise.resolve(false);
+      }
+    },
+    close: () => {
+      db.close();
+      return Promise.resolve();
+    },
+  };
+}
+
+class TooManyKeyPackages extends Error {}

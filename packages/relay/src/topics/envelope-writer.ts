@@ -1,0 +1,104 @@
+/**
+ * Group commit: envelopes arriving in the same event-loop turn are appended in one durable
+ * transaction (one fsync), then each sender gets its receipt and subscribers get the pushes.
+ */
+import { toBase64Url, type EncodedEnvelope } from '@parley/core';
+import type { Bus } from '../bus/bus.js';
+import { RelayError } from '../errors.js';
+import type { RelayStore, StoredReceipt } from '../store/store.js';
+
+interface Pending {
+  readonly encoded: EncodedEnvelope;
+  readonly resolve: (receipt: StoredReceipt) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Options of the writer. */
+export interface EnvelopeWriterOptions {
+  readonly store: RelayStore;
+  readonly bus: Bus;
+  readonly clock: () => number;
+  readonly maxBytesPerTopic: number;
+  readonly maxBatch?: number;
+  readonly onCommit?: (count: number, durationMs: number) => void;
+}
+
+/** Batches appends; `append` resolves only after the envelope is on disk. */
+export class EnvelopeWriter {
+  readonly #options: EnvelopeWriterOptions;
+  #queue: Pending[] = [];
+  #scheduled = false;
+  #flushing: Promise<void> = Promise.resolve();
+
+  constructor(options: EnvelopeWriterOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * Stores the envelope durably and returns its receipt (the existing one for a duplicate).
+   * @throws RelayError RELAY_TOPIC_FULL
+   */
+  append(encoded: EncodedEnvelope): Promise<StoredReceipt> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ encoded, resolve, reject });
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => {
+          this.#scheduled = false;
+          this.#flushing = this.#flushing.then(() => this.#flush());
+        });
+      }
+    });
+  }
+
+  /** Waits for every queued append to finish. */
+  async drain(): Promise<void> {
+    while (this.#queue.length > 0 || this.#scheduled) {
+      await new Promise((resolve) => setImmediate(resolve));
+      await this.#flushing;
+    }
+    await this.#flushing;
+  }
+
+  async #flush(): Promise<void> {
+    const maxBatch = this.#options.maxBatch ?? 2000;
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, maxBatch);
+      const receivedAt = this.#options.clock();
+      const started = performance.now();
+      let outcomes;
+      try {
+        outcomes = await this.#options.store.appendEnvelopes(
+          batch.map((item) => ({
+            topic: item.encoded.envelope.topic,
+            cid: item.encoded.cid.toString(),
+            bytes: item.encoded.bytes,
+          })),
+          receivedAt,
+          this.#options.maxBytesPerTopic,
+        );
+      } catch (error) {
+        for (const item of batch) item.reject(error);
+        continue;
+      }
+      this.#options.onCommit?.(batch.length, performance.now() - started);
+      batch.forEach((item, index) => {
+        const outcome = outcomes[index];
+        if (outcome === undefined || 'refused' in outcome) {
+          item.reject(new RelayError('RELAY_TOPIC_FULL'));
+          return;
+        }
+        item.resolve(outcome);
+        if (!outcome.duplicate) {
+          this.#options.bus.publish({
+            topicKey: toBase64Url(outcome.topic),
+            seq: outcome.seq,
+            cid: outcome.cid,
+            receivedAt: outcome.receivedAt,
+            bytes: item.encoded.bytes,
+          });
+        }
+      });
+    }
+  }
+}
