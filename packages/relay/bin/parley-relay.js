@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // The relay's command line: `start` (the default) runs a relay; `invite` makes invite codes.
 // This is the only relay code that reads argv and the environment or opens a port.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { createCryptoSuite } from '@parley/core';
 import {
@@ -17,8 +18,8 @@ import {
   openSqliteStore,
 } from '../dist/index.js';
 
-const USAGE = `usage: parley-relay [start] [--config FILE] [--SETTING VALUE ...]
-       parley-relay invite [--count N] [--config FILE] [--data-dir DIR]
+const USAGE = `usage: parley relay [start] [--config FILE] [--SETTING VALUE ...]
+       parley relay invite [--count N] [--config FILE] [--data-dir DIR]
 
 Settings (flags, PARLEY_* environment variables, or the config file): see docs/operators.md.`;
 
@@ -113,5 +114,11 @@ export async function main(argv, env) {
   return undefined;
 }
 
-const status = await main(process.argv.slice(2), process.env);
-if (status !== undefined) process.exit(status);
+// Run only when executed directly; `parley relay …` and `npm start` import `main`.
+if (
+  process.argv[1] !== undefined &&
+  import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href
+) {
+  const status = await main(process.argv.slice(2), process.env);
+  if (status !== undefined) process.exit(status);
+}
