@@ -17,6 +17,7 @@ const CATCH_UP_PAGE = 500;
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
 const CLOSE_UNAUTHENTICATED = 4401;
 const CLOSE_TOO_SLOW = 4408;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface Subscription {
   readonly topic: Uint8Array;
@@ -125,6 +126,21 @@ class Connection {
     this.#subscriptions.clear();
   }
 
+  /** Closes the socket when the session expires (timers cap at 2^31 - 1 ms, so re-arm). */
+  #closeAtExpiry(expiresAt: number): void {
+    const delayMs = expiresAt - this.#ctx.clock();
+    if (delayMs <= 0) {
+      this.#socket.close(CLOSE_UNAUTHENTICATED, 'session expired');
+      return;
+    }
+    this.#expiryTimer = setTimeout(
+      () => {
+        this.#closeAtExpiry(expiresAt);
+      },
+      Math.min(delayMs, MAX_TIMER_MS),
+    );
+  }
+
   #send(message: string | object): void {
     if (this.#socket.readyState !== this.#socket.OPEN) return;
     if (this.#socket.bufferedAmount > MAX_BUFFERED_BYTES) {
@@ -184,12 +200,7 @@ class Connection {
       const session = await ctx.sessions.authenticate(token, ctx.clock());
       this.#session = session;
       clearTimeout(this.#authTimer);
-      this.#expiryTimer = setTimeout(
-        () => {
-          this.#socket.close(CLOSE_UNAUTHENTICATED, 'session expired');
-        },
-        Math.max(0, session.expiresAt - ctx.clock()),
-      );
+      this.#closeAtExpiry(session.expiresAt);
       this.#send({ type: 'ready', accountId: session.account, expiresAt: session.expiresAt });
       return;
     }
