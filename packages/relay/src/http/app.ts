@@ -116,6 +116,8 @@ export async function createRelay(deps: RelayDependencies): Promise<Relay> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     return503OnClosing: true,
   });
+  // JSON and CBOR only: plain text is not a body any route takes (415 instead).
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser(
     'application/cbor',
     { parseAs: 'buffer', bodyLimit: config.limits.maxBodyBytes },

@@ -30,7 +30,7 @@ export function registerEnvelopeRoutes(app: FastifyInstance, ctx: RelayContext):
               required: ['envelope'],
               additionalProperties: false,
             },
-            { description: 'application/cbor: the canonical envelope bytes' },
+            { description: 'application/cbor: the canonical envelope bytes', type: 'object' },
           ],
         },
         response: { 200: schemas.receipt, 201: schemas.receipt },
@@ -39,9 +39,14 @@ export function registerEnvelopeRoutes(app: FastifyInstance, ctx: RelayContext):
     async (request, reply) => {
       const session = await sessionFromHeader(ctx, request.headers.authorization);
       const body = request.body;
-      const bytes = Buffer.isBuffer(body)
-        ? new Uint8Array(body.buffer, body.byteOffset, body.byteLength)
-        : decodeBase64Url(body.envelope, 'envelope');
+      let bytes: Uint8Array;
+      if (Buffer.isBuffer(body)) {
+        bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+      } else if (typeof body === 'object' && typeof body.envelope === 'string') {
+        bytes = decodeBase64Url(body.envelope, 'envelope');
+      } else {
+        throw new RelayError('RELAY_INVALID_REQUEST', '(expected application/cbor or { "envelope" })');
+      }
       const receipt = await acceptEnvelope(ctx, session, bytes);
       return reply.code(receipt.duplicate ? 200 : 201).send(wireReceipt(receipt));
     },
