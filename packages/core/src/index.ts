@@ -79,7 +79,14 @@ export {
   type EnvelopeLimits,
   type Topic,
 } from './envelope/envelope.js';
-export { inboxTopic } from './envelope/inbox.js';
+export {
+  INBOX_TOPIC_TAG,
+  SHARED_TOPIC_TAG,
+  inboxTopic,
+  isInboxOf,
+  isInboxTopic,
+  newSharedTopic,
+} from './envelope/inbox.js';
 export { LOGIN_NONCE_BYTES, loginMessage, type LoginStatement } from './auth/login.js';
 export {
   DIRECTORY_ENTRY_VERSION,

@@ -2,6 +2,9 @@
 import {
   decodeEnvelope,
   isCoreError,
+  isInboxOf,
+  isInboxTopic,
+  type AccountId,
   toBase64Url,
   type CryptoSuite,
   type RandomSource,
@@ -103,14 +106,9 @@ export function wireReceipt(receipt: StoredReceipt): WireReceipt {
   };
 }
 
-/** Throws RELAY_FORBIDDEN if `topic` is another account's inbox. */
-export async function assertMayRead(
-  ctx: RelayContext,
-  session: Session,
-  topic: Uint8Array,
-): Promise<void> {
-  const owner = await ctx.store.inboxOwner(topic);
-  if (owner !== undefined && owner !== session.account) {
-    throw new RelayError('RELAY_FORBIDDEN', '(this topic is another account’s inbox)');
+/** Throws RELAY_FORBIDDEN if `topic` is in the inbox namespace but not the session's own inbox. */
+export function assertMayRead(session: Session, topic: Uint8Array): void {
+  if (isInboxTopic(topic) && !isInboxOf(topic, session.account as AccountId)) {
+    throw new RelayError('RELAY_FORBIDDEN', '(only its account may read an inbox topic)');
   }
 }

@@ -85,11 +85,7 @@ export async function createDirectoryEntry(
 
 /** Why a directory entry was refused. */
 export type DirectoryEntryFailure =
-  | 'malformed'
-  | 'wrong-account'
-  | 'weak-key'
-  | 'bad-signature'
-  | 'bad-device-certificate';
+  'malformed' | 'wrong-account' | 'weak-key' | 'bad-signature' | 'bad-device-certificate';
 
 /**
  * Decodes and fully verifies a directory entry: canonical bytes, schema, account id = hash of the
@@ -101,7 +97,9 @@ export async function verifyDirectoryEntry(
 ): Promise<Result<{ entry: DirectoryEntry; cid: Cid }, DirectoryEntryFailure>> {
   let entry: DirectoryEntry;
   try {
-    entry = parseEntry(decodeCanonical(bytes, { maxBytes: MAX_DIRECTORY_ENTRY_BYTES, maxDepth: 4 }));
+    entry = parseEntry(
+      decodeCanonical(bytes, { maxBytes: MAX_DIRECTORY_ENTRY_BYTES, maxDepth: 4 }),
+    );
   } catch (error) {
     if (error instanceof CoreError) return fail('malformed', error.message);
     throw error;
@@ -164,7 +162,10 @@ function parseEntry(value: unknown): DirectoryEntry {
   ]);
   const devices = fields.devices;
   if (!Array.isArray(devices) || devices.length > MAX_DEVICES) {
-    throw new CoreError('CORE_SCHEMA_INVALID', `(devices must be a list of at most ${MAX_DEVICES})`);
+    throw new CoreError(
+      'CORE_SCHEMA_INVALID',
+      `(devices must be a list of at most ${MAX_DEVICES})`,
+    );
   }
   const lastResort = expectBytes(fields, 'lastResort', what);
   if (lastResort.length === 0 || lastResort.length > MAX_KEY_PACKAGE_BYTES) {

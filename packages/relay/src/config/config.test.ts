@@ -305,9 +305,7 @@ describe('loadConfig refuses invalid values with RELAY_CONFIG_INVALID naming the
 
   it('refuses malformed TOML and JSON, naming the file', () => {
     expect(configError({ file: toml('port = ') }).message).toContain('relay.toml');
-    expect(configError({ file: toml('[limits\nmaxPageSize = 1') }).message).toContain(
-      'relay.toml',
-    );
+    expect(configError({ file: toml('[limits\nmaxPageSize = 1') }).message).toContain('relay.toml');
     expect(configError({ file: { name: 'relay.json', text: '{"port": ' } }).message).toContain(
       'relay.json',
     );

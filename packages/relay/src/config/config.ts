@@ -269,6 +269,9 @@ export function loadConfig(sources: ConfigSources): RelayConfig {
   if (config.limits.maxBodyBytes < Math.ceil((config.limits.maxEnvelopeBytes * 4) / 3) + 64) {
     invalid('max-body-bytes must hold a base64url-encoded envelope of max-envelope-bytes');
   }
+  if (config.retention.maxBytesPerTopic < config.limits.maxEnvelopeBytes) {
+    invalid('retention-max-bytes-per-topic must be at least max-envelope-bytes');
+  }
   return config;
 }
 

@@ -34,7 +34,6 @@ CREATE TABLE IF NOT EXISTS cursors (
 CREATE TABLE IF NOT EXISTS sessions (
   token_hash BLOB PRIMARY KEY, account TEXT NOT NULL, expires_at INTEGER NOT NULL
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS inboxes (topic BLOB PRIMARY KEY, account TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS members (account TEXT PRIMARY KEY, admitted_at INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS invites (
   code_hash BLOB PRIMARY KEY, created_at INTEGER NOT NULL, used_by TEXT, used_at INTEGER
@@ -57,7 +56,7 @@ interface TopicRow {
 
 /** Opens (creating if needed) the SQLite store at `path` (`:memory:` for tests). */
 export function openSqliteStore(path: string): RelayStore {
-  let db: Database.Database;
+  let db: Database.Database | undefined;
   try {
     db = new Database(path);
     db.pragma('journal_mode = WAL');
@@ -72,86 +71,93 @@ export function openSqliteStore(path: string): RelayStore {
         'schema',
         String(SCHEMA_VERSION),
       );
-    } else if (Number(version) > SCHEMA_VERSION) {
+    } else if (!/^[0-9]+$/.test(version) || Number(version) > SCHEMA_VERSION) {
       throw new Error(`the data directory was written by a newer relay (schema ${version})`);
     }
   } catch (cause) {
-    throw new RelayError('RELAY_STORE_FAILED', `(${path})`, { cause });
+    db?.close();
+    throw new RelayError(
+      'RELAY_STORE_FAILED',
+      `(${path}: ${cause instanceof Error ? cause.message : String(cause)})`,
+      { cause },
+    );
   }
+  const opened: Database.Database = db;
 
   const q = {
-    topic: db.prepare('SELECT last_seq, bytes FROM topics WHERE topic = ?'),
-    upsertTopic: db.prepare(
+    topic: opened.prepare('SELECT last_seq, bytes FROM topics WHERE topic = ?'),
+    upsertTopic: opened.prepare(
       'INSERT INTO topics (topic, last_seq, bytes) VALUES (?, ?, ?) ' +
         'ON CONFLICT (topic) DO UPDATE SET last_seq = excluded.last_seq, bytes = excluded.bytes',
     ),
-    byCid: db.prepare('SELECT topic, seq, received_at FROM envelopes WHERE cid = ?'),
-    insertEnvelope: db.prepare(
+    byCid: opened.prepare('SELECT topic, seq, received_at FROM envelopes WHERE cid = ?'),
+    insertEnvelope: opened.prepare(
       'INSERT INTO envelopes (topic, seq, cid, bytes, received_at) VALUES (?, ?, ?, ?, ?)',
     ),
-    list: db.prepare(
+    list: opened.prepare(
       'SELECT seq, cid, bytes, received_at FROM envelopes WHERE topic = ? AND seq > ? ORDER BY seq LIMIT ?',
     ),
-    minAck: db.prepare('SELECT MIN(seq) FROM cursors WHERE topic = ?').pluck(),
-    oldestAcked: db.prepare(
+    minAck: opened.prepare('SELECT MIN(seq) FROM cursors WHERE topic = ?').pluck(),
+    oldestAcked: opened.prepare(
       'SELECT seq, length(bytes) AS size FROM envelopes WHERE topic = ? AND seq <= ? ORDER BY seq LIMIT 256',
     ),
-    deleteEnvelope: db.prepare('DELETE FROM envelopes WHERE topic = ? AND seq = ?'),
-    addSubscriber: db.prepare(
+    deleteEnvelope: opened.prepare('DELETE FROM envelopes WHERE topic = ? AND seq = ?'),
+    addSubscriber: opened.prepare(
       'INSERT OR IGNORE INTO cursors (topic, account, seq) VALUES (?, ?, 0)',
     ),
-    ack: db.prepare(
+    ack: opened.prepare(
       'INSERT INTO cursors (topic, account, seq) VALUES (?, ?, ?) ' +
         'ON CONFLICT (topic, account) DO UPDATE SET seq = max(seq, excluded.seq)',
     ),
-    cursor: db.prepare('SELECT seq FROM cursors WHERE topic = ? AND account = ?').pluck(),
-    expired: db.prepare(
+    cursor: opened.prepare('SELECT seq FROM cursors WHERE topic = ? AND account = ?').pluck(),
+    expired: opened.prepare(
       'SELECT topic, seq, length(bytes) AS size FROM envelopes WHERE received_at < ? LIMIT 1000',
     ),
-    overfull: db.prepare('SELECT topic, bytes FROM topics WHERE bytes > ?'),
-    subtractBytes: db.prepare('UPDATE topics SET bytes = bytes - ? WHERE topic = ?'),
-    putSession: db.prepare(
+    overfull: opened.prepare('SELECT topic, bytes FROM topics WHERE bytes > ?'),
+    subtractBytes: opened.prepare('UPDATE topics SET bytes = bytes - ? WHERE topic = ?'),
+    putSession: opened.prepare(
       'INSERT OR REPLACE INTO sessions (token_hash, account, expires_at) VALUES (?, ?, ?)',
     ),
-    getSession: db.prepare('SELECT account, expires_at FROM sessions WHERE token_hash = ?'),
-    deleteSessions: db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
-    putInbox: db.prepare('INSERT OR IGNORE INTO inboxes (topic, account) VALUES (?, ?)'),
-    inbox: db.prepare('SELECT account FROM inboxes WHERE topic = ?').pluck(),
-    member: db.prepare('SELECT 1 FROM members WHERE account = ?').pluck(),
-    admit: db.prepare('INSERT OR IGNORE INTO members (account, admitted_at) VALUES (?, ?)'),
-    spendInvite: db.prepare(
+    getSession: opened.prepare('SELECT account, expires_at FROM sessions WHERE token_hash = ?'),
+    deleteSessions: opened.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
+    member: opened.prepare('SELECT 1 FROM members WHERE account = ?').pluck(),
+    admit: opened.prepare('INSERT OR IGNORE INTO members (account, admitted_at) VALUES (?, ?)'),
+    spendInvite: opened.prepare(
       'UPDATE invites SET used_by = ?, used_at = ? WHERE code_hash = ? AND used_by IS NULL',
     ),
-    addInvite: db.prepare('INSERT OR IGNORE INTO invites (code_hash, created_at) VALUES (?, ?)'),
-    directory: db.prepare(
+    addInvite: opened.prepare(
+      'INSERT OR IGNORE INTO invites (code_hash, created_at) VALUES (?, ?)',
+    ),
+    directory: opened.prepare(
       'SELECT entry, cid, updated_at, last_resort FROM directory WHERE account = ?',
     ),
-    putDirectory: db.prepare(
+    putDirectory: opened.prepare(
       'INSERT OR REPLACE INTO directory (account, entry, cid, updated_at, last_resort) VALUES (?, ?, ?, ?, ?)',
     ),
     countKeyPackages: db
       .prepare('SELECT COUNT(*) FROM key_packages WHERE account = ? AND claimed_at IS NULL')
       .pluck(),
-    addKeyPackage: db.prepare(
+    addKeyPackage: opened.prepare(
       'INSERT OR IGNORE INTO key_packages (account, hash, bytes, added_at) VALUES (?, ?, ?, ?)',
     ),
-    nextKeyPackage: db.prepare(
+    nextKeyPackage: opened.prepare(
       'SELECT hash, bytes FROM key_packages WHERE account = ? AND claimed_at IS NULL ORDER BY added_at LIMIT 1',
     ),
     // The bytes of a handed-out package are dropped; its hash stays so it is never re-added.
-    markClaimed: db.prepare(
+    markClaimed: opened.prepare(
       'UPDATE key_packages SET claimed_at = ?, bytes = NULL WHERE account = ? AND hash = ?',
     ),
   };
 
-  /** Evicts acknowledged envelopes of `topic` until `needed` more bytes fit; returns the new total. */
+  /** Evicts acknowledged envelopes of `topic` until `needed` more bytes fit; returns what is left. */
   function evictAcknowledged(
     topic: Uint8Array,
     row: TopicRow,
     needed: number,
     maxBytes: number,
-  ): number {
+  ): { bytes: number; count: number } {
     let bytes = row.bytes;
+    let count = 0;
     const minAck = (q.minAck.get(topic) as number | null) ?? 0;
     while (bytes + needed > maxBytes) {
       const victims = q.oldestAcked.all(topic, minAck) as { seq: number; size: number }[];
@@ -160,12 +166,13 @@ export function openSqliteStore(path: string): RelayStore {
         if (bytes + needed <= maxBytes) break;
         q.deleteEnvelope.run(topic, victim.seq);
         bytes -= victim.size;
+        count += 1;
       }
     }
-    return bytes;
+    return { bytes, count };
   }
 
-  const append = db.transaction(
+  const append = opened.transaction(
     (items: readonly EnvelopeToAppend[], receivedAt: number, maxBytesPerTopic: number) => {
       const outcomes: AppendOutcome[] = [];
       for (const item of items) {
@@ -184,7 +191,7 @@ export function openSqliteStore(path: string): RelayStore {
         const row = (q.topic.get(item.topic) as TopicRow | undefined) ?? { last_seq: 0, bytes: 0 };
         let bytes = row.bytes;
         if (bytes + item.bytes.length > maxBytesPerTopic) {
-          bytes = evictAcknowledged(item.topic, row, item.bytes.length, maxBytesPerTopic);
+          bytes = evictAcknowledged(item.topic, row, item.bytes.length, maxBytesPerTopic).bytes;
           if (bytes + item.bytes.length > maxBytesPerTopic) {
             q.upsertTopic.run(item.topic, row.last_seq, bytes);
             outcomes.push({ refused: 'topic-full' });
@@ -200,7 +207,7 @@ export function openSqliteStore(path: string): RelayStore {
     },
   );
 
-  const sweep = db.transaction((limits: RetentionLimits) => {
+  const sweep = opened.transaction((limits: RetentionLimits) => {
     let removed = 0;
     for (;;) {
       const expired = q.expired.all(limits.now - limits.maxAgeMs) as {
@@ -220,16 +227,16 @@ export function openSqliteStore(path: string): RelayStore {
       bytes: number;
     }[]) {
       const topicRow = q.topic.get(row.topic) as TopicRow;
-      const bytes = evictAcknowledged(row.topic, topicRow, 0, limits.maxBytesPerTopic);
-      if (bytes !== topicRow.bytes) {
-        q.upsertTopic.run(row.topic, topicRow.last_seq, bytes);
-        removed += 1;
+      const evicted = evictAcknowledged(row.topic, topicRow, 0, limits.maxBytesPerTopic);
+      if (evicted.count > 0) {
+        q.upsertTopic.run(row.topic, topicRow.last_seq, evicted.bytes);
+        removed += evicted.count;
       }
     }
     return removed;
   });
 
-  const putDirectory = db.transaction(
+  const putDirectory = opened.transaction(
     (
       account: string,
       entry: { bytes: Uint8Array; cid: string; updatedAt: number; lastResort: Uint8Array },
@@ -251,7 +258,7 @@ export function openSqliteStore(path: string): RelayStore {
     },
   );
 
-  const claim = db.transaction((account: string, now: number): ClaimOutcome => {
+  const claim = opened.transaction((account: string, now: number): ClaimOutcome => {
     const entry = q.directory.get(account) as { last_resort: Uint8Array } | undefined;
     if (entry === undefined) return { missing: true };
     const next = q.nextKeyPackage.get(account) as
@@ -262,13 +269,13 @@ export function openSqliteStore(path: string): RelayStore {
     return { keyPackage: new Uint8Array(next.bytes), lastResort: false };
   });
 
-  const redeem = db.transaction((codeHash: Uint8Array, account: string, now: number) => {
+  const redeem = opened.transaction((codeHash: Uint8Array, account: string, now: number) => {
     if (q.spendInvite.run(account, now, codeHash).changes !== 1) return false;
     q.admit.run(account, now);
     return true;
   });
 
-  const addInvites = db.transaction((hashes: readonly Uint8Array[], now: number) => {
+  const addInvites = opened.transaction((hashes: readonly Uint8Array[], now: number) => {
     for (const hash of hashes) q.addInvite.run(hash, now);
   });
 
@@ -298,7 +305,9 @@ export function openSqliteStore(path: string): RelayStore {
       return Promise.resolve();
     },
     acknowledge: (account, topic, seq) => {
-      q.ack.run(topic, account, seq);
+      // Never past what the topic holds: acknowledging the future would let unread envelopes go.
+      const lastSeq = (q.topic.get(topic) as TopicRow | undefined)?.last_seq ?? 0;
+      q.ack.run(topic, account, Math.min(seq, lastSeq));
       return Promise.resolve();
     },
     acknowledgedSeq: (account, topic) =>
@@ -319,11 +328,6 @@ export function openSqliteStore(path: string): RelayStore {
       q.deleteSessions.run(now);
       return Promise.resolve();
     },
-    putInbox: (topic, account) => {
-      q.putInbox.run(topic, account);
-      return Promise.resolve();
-    },
-    inboxOwner: (topic) => Promise.resolve(q.inbox.get(topic) as string | undefined),
     isMember: (account) => Promise.resolve(q.member.get(account) !== undefined),
     redeemInvite: (codeHash, account, now) => Promise.resolve(redeem(codeHash, account, now)),
     addInvites: (hashes, now) => {
@@ -365,14 +369,14 @@ export function openSqliteStore(path: string): RelayStore {
     },
     isHealthy: () => {
       try {
-        db.prepare('SELECT 1').get();
+        opened.prepare('SELECT 1').get();
         return Promise.resolve(true);
       } catch {
         return Promise.resolve(false);
       }
     },
     close: () => {
-      db.close();
+      opened.close();
       return Promise.resolve();
     },
   };

@@ -74,7 +74,7 @@ export interface RelayStore {
   lastSeq(topic: Uint8Array): Promise<number>;
   /** Registers `account` as a subscriber of `topic` (keeps its cursor if it has one). */
   addSubscriber(account: string, topic: Uint8Array): Promise<void>;
-  /** Moves `account`'s acknowledged seq on `topic` forward (never back). */
+  /** Moves `account`'s acknowledged seq on `topic` forward (never back, never past the last seq). */
   acknowledge(account: string, topic: Uint8Array, seq: number): Promise<void>;
   /** The seq `account` acknowledged on `topic`, or undefined if it never subscribed. */
   acknowledgedSeq(account: string, topic: Uint8Array): Promise<number | undefined>;
@@ -84,11 +84,6 @@ export interface RelayStore {
   putSession(tokenHash: Uint8Array, session: StoredSession): Promise<void>;
   getSession(tokenHash: Uint8Array): Promise<StoredSession | undefined>;
   deleteExpiredSessions(now: number): Promise<void>;
-
-  /** Records the account that owns an inbox topic. */
-  putInbox(topic: Uint8Array, account: string): Promise<void>;
-  /** The account owning `topic` if it is an inbox. */
-  inboxOwner(topic: Uint8Array): Promise<string | undefined>;
 
   isMember(account: string): Promise<boolean>;
   /** Spends an invite code (by hash) and admits `account`; false if unknown or used. */

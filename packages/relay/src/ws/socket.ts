@@ -238,7 +238,7 @@ class Connection {
         if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) {
           throw new RelayError('RELAY_INVALID_REQUEST', '(seq must be a non-negative integer)');
         }
-        await assertMayRead(ctx, session, topic);
+        assertMayRead(session, topic);
         await ctx.store.acknowledge(session.account, topic, seq);
         return;
       }
@@ -261,7 +261,7 @@ class Connection {
     ) {
       throw new RelayError('RELAY_INVALID_REQUEST', '(after must be a non-negative integer)');
     }
-    await assertMayRead(ctx, session, topic);
+    assertMayRead(session, topic);
     const subscription: Subscription = {
       topic,
       lastSent: 0,

@@ -1,5 +1,5 @@
 /** Login routes: POST /v1/auth/challenge and POST /v1/auth/session. */
-import { inboxTopic, toBase64Url, type AccountId } from '@parley/core';
+import { toBase64Url } from '@parley/core';
 import type { FastifyInstance } from 'fastify';
 import type { RelayContext } from '../../context.js';
 import { decodeBase64Url, schemas } from '../wire.js';
@@ -86,8 +86,6 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: RelayContext): voi
         },
         ctx.clock(),
       );
-      // The account has authenticated: its inbox is now known to be its own.
-      await ctx.store.putInbox(inboxTopic(body.accountId as AccountId), body.accountId);
       return { token: session.token, accountId: body.accountId, expiresAt: session.expiresAt };
     },
   );

@@ -45,7 +45,10 @@ export function registerEnvelopeRoutes(app: FastifyInstance, ctx: RelayContext):
       } else if (typeof body === 'object' && typeof body.envelope === 'string') {
         bytes = decodeBase64Url(body.envelope, 'envelope');
       } else {
-        throw new RelayError('RELAY_INVALID_REQUEST', '(expected application/cbor or { "envelope" })');
+        throw new RelayError(
+          'RELAY_INVALID_REQUEST',
+          '(expected application/cbor or { "envelope" })',
+        );
       }
       const receipt = await acceptEnvelope(ctx, session, bytes);
       return reply.code(receipt.duplicate ? 200 : 201).send(wireReceipt(receipt));
@@ -99,7 +102,7 @@ export function registerEnvelopeRoutes(app: FastifyInstance, ctx: RelayContext):
     async (request) => {
       const session = await sessionFromHeader(ctx, request.headers.authorization);
       const topic = decodeBase64Url(request.params.topic, 'topic', 32);
-      await assertMayRead(ctx, session, topic);
+      assertMayRead(session, topic);
       const after = Number(request.query.after ?? '0');
       const limit = Number(request.query.limit ?? '100');
       if (limit > ctx.config.limits.maxPageSize) {
@@ -146,7 +149,7 @@ export function registerEnvelopeRoutes(app: FastifyInstance, ctx: RelayContext):
     async (request, reply) => {
       const session = await sessionFromHeader(ctx, request.headers.authorization);
       const topic = decodeBase64Url(request.params.topic, 'topic', 32);
-      await assertMayRead(ctx, session, topic);
+      assertMayRead(session, topic);
       await ctx.store.acknowledge(session.account, topic, request.body.seq);
       return reply.code(204).send();
     },

@@ -1,0 +1,239 @@
+/**
+ * A relay built in-process for the route tests: in-memory SQLite, a fake clock the test moves,
+ * seeded randomness, a silent (or captured) log, and requests through Fastify's `inject` (no
+ * port). Also login and envelope helpers that follow docs/spec/relay-api.md.
+ */
+import {
+  createCryptoSuite,
+  createEnvelope,
+  fromBase64Url,
+  generateIdentity,
+  loginMessage,
+  signFor,
+  toBase64Url,
+  type EncodedEnvelope,
+  type Identity,
+  type SignatureContext,
+} from '@parley/core';
+import type { LightMyRequestResponse } from 'fastify';
+import { pino } from 'pino';
+import { unsafeSeededRandom } from '../../../core/test/support/seeded-random.js';
+import {
+  createInProcessBus,
+  createRelay,
+  loadConfig,
+  openSqliteStore,
+  type RelayConfig,
+  type RelayStore,
+  type Relay,
+} from '../../src/index.js';
+
+export { unsafeSeededRandom };
+
+/** The crypto suite of the tests: Node's WebCrypto. */
+export const suite = createCryptoSuite(globalThis.crypto.subtle);
+
+/** The fake clock's start: 2023-11-14T22:13:20Z. */
+export const START_MS = 1_700_000_000_000;
+
+/** A deterministic identity named by `seed` (its keys are predictable: tests only). */
+export function unsafeTestIdentity(seed: string): Promise<Identity> {
+  return generateIdentity(suite, unsafeSeededRandom(`identity ${seed}`));
+}
+
+/** An HTTP method the relay serves. */
+export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
+
+/** What a test may send. */
+export interface Call {
+  readonly token?: string;
+  /** Sent as application/json. */
+  readonly json?: unknown;
+  /** Sent as application/cbor. */
+  readonly cbor?: Uint8Array;
+  /** Sent as is. */
+  readonly payload?: string | Buffer;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** An in-process relay and its fake clock. */
+export interface TestRelay {
+  readonly relay: Relay;
+  readonly store: RelayStore;
+  readonly config: RelayConfig;
+  /** Log lines (JSON) when built with `captureLog`. */
+  readonly logLines: string[];
+  now(): number;
+  advance(ms: number): void;
+  request(method: Method, url: string, call?: Call): Promise<LightMyRequestResponse>;
+  /** Challenge, sign, session: the answer of the last step. */
+  tryLogin(identity: Identity, tamper?: LoginTamper): Promise<LightMyRequestResponse>;
+  /** Logs in and returns the token; throws with the answer if the login fails. */
+  login(identity: Identity, options?: { inviteCode?: string }): Promise<string>;
+  /** Closes the relay and its store. */
+  close(): Promise<void>;
+}
+
+/** How to build the relay. */
+export interface TestRelayOptions {
+  /** Settings as command-line flags (`{ 'publish-burst': '2' }`). */
+  readonly flags?: Readonly<Record<string, string>>;
+  /** Wraps the in-memory store, to count calls or inject failures. */
+  readonly wrapStore?: (store: RelayStore) => RelayStore;
+  /** Seed of the relay's identity and randomness (relays with different seeds differ). */
+  readonly seed?: string;
+  /** Keep error-level log lines in `logLines` instead of discarding them. */
+  readonly captureLog?: boolean;
+}
+
+/** Builds a relay. Close it with `close()`. */
+export async function startTestRelay(options: TestRelayOptions = {}): Promise<TestRelay> {
+  let now = START_MS;
+  const seed = options.seed ?? 'relay';
+  const inner = openSqliteStore(':memory:');
+  const store = options.wrapStore?.(inner) ?? inner;
+  const config = loadConfig({ flags: { ...options.flags } });
+  const logLines: string[] = [];
+  const log =
+    options.captureLog === true
+      ? pino({ level: 'error' }, { write: (line: string) => logLines.push(line) })
+      : pino({ level: 'silent' });
+  const relay = await createRelay({
+    store,
+    bus: createInProcessBus(),
+    clock: () => now,
+    random: unsafeSeededRandom(`random ${seed}`),
+    suite,
+    identity: await generateIdentity(suite, unsafeSeededRandom(`identity of ${seed}`)),
+    config,
+    log,
+  });
+
+  const request: TestRelay['request'] = (method, url, call = {}) => {
+    const headers: Record<string, string> = { ...call.headers };
+    if (call.token !== undefined) headers.authorization = `Bearer ${call.token}`;
+    let payload: string | Buffer | undefined = call.payload;
+    if (call.json !== undefined) {
+      headers['content-type'] ??= 'application/json';
+      payload = JSON.stringify(call.json);
+    } else if (call.cbor !== undefined) {
+      headers['content-type'] ??= 'application/cbor';
+      payload = Buffer.from(call.cbor);
+    }
+    return relay.app.inject({
+      method,
+      url,
+      headers,
+      ...(payload === undefined ? {} : { payload }),
+    });
+  };
+
+  const tryLogin: TestRelay['tryLogin'] = async (identity, tamper = {}) => {
+    const challenge = (await request('POST', '/v1/auth/challenge')).json<Challenge>();
+    return request('POST', '/v1/auth/session', {
+      json: await signChallenge(identity, challenge, tamper),
+    });
+  };
+
+  return {
+    relay,
+    store: inner,
+    config,
+    logLines,
+    now: () => now,
+    advance(ms) {
+      now += ms;
+    },
+    request,
+    tryLogin,
+    async login(identity, loginOptions = {}) {
+      const answer = await tryLogin(
+        identity,
+        loginOptions.inviteCode === undefined ? {} : { inviteCode: loginOptions.inviteCode },
+      );
+      if (answer.statusCode !== 200) {
+        throw new Error(`login failed: ${answer.statusCode} ${answer.body}`);
+      }
+      return answer.json<{ token: string }>().token;
+    },
+    async close() {
+      await relay.close();
+      await inner.close();
+    },
+  };
+}
+
+/** The answer of `POST /v1/auth/challenge`. */
+export interface Challenge {
+  readonly relayId: string;
+  readonly nonce: string;
+  readonly expiresAt: number;
+}
+
+/** Ways to build a wrong login. */
+export interface LoginTamper {
+  readonly context?: SignatureContext;
+  /** Signs with this identity's key and sends its public key, under the account's id. */
+  readonly signer?: Identity;
+  /** Signs for this relay id instead of the challenge's. */
+  readonly relayId?: string;
+  /** Signs this expiry instead of the challenge's. */
+  readonly expiresAt?: number;
+  readonly corruptSignature?: boolean;
+  readonly accountId?: string;
+  readonly inviteCode?: string;
+}
+
+/** The body of `POST /v1/auth/session` for `challenge`, optionally tampered with. */
+export async function signChallenge(
+  identity: Identity,
+  challenge: Challenge,
+  tamper: LoginTamper = {},
+): Promise<Record<string, string>> {
+  const signer = tamper.signer ?? identity;
+  const signature = await signFor(
+    suite,
+    tamper.context ?? 'login',
+    signer.secrets.signingSeed,
+    loginMessage({
+      relay: tamper.relayId ?? challenge.relayId,
+      account: identity.accountId,
+      nonce: fromBase64Url(challenge.nonce),
+      expiresAt: tamper.expiresAt ?? challenge.expiresAt,
+    }),
+  );
+  if (tamper.corruptSignature === true) signature[7] = (signature[7] ?? 0) ^ 0x01;
+  return {
+    accountId: tamper.accountId ?? identity.accountId,
+    publicKey: toBase64Url(signer.signingPublicKey),
+    nonce: challenge.nonce,
+    signature: toBase64Url(signature),
+    ...(tamper.inviteCode === undefined ? {} : { inviteCode: tamper.inviteCode }),
+  };
+}
+
+/** An envelope on `topic` whose payload is `text` (distinct texts give distinct CIDs). */
+export function textEnvelope(topic: Uint8Array, text: string): EncodedEnvelope {
+  return createEnvelope({ topic, payload: new TextEncoder().encode(text), createdAt: START_MS });
+}
+
+/** A receipt as the relay sends it. */
+export interface WireReceipt {
+  readonly cid: string;
+  readonly topic: string;
+  readonly seq: number;
+  readonly receivedAt: number;
+}
+
+/** The error body every failed request carries. */
+export interface ErrorBody {
+  readonly error: { readonly code: string; readonly message: string };
+}
+
+/** The status and error code of an answer, to compare in one assertion. */
+export async function errorOf(
+  answer: LightMyRequestResponse | Promise<LightMyRequestResponse>,
+): Promise<{ status: number; code: string }> {
+  const settled = await answer;
+  return { status: settled.statusCode, code: settled.json<ErrorBody>().error.code };
+}
