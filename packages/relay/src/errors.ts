@@ -2,7 +2,7 @@
 
 /** Every error the relay answers with, its HTTP status and the message shown to people. */
 export const RELAY_ERRORS = {
-  RELAY_INVALID_REQUEST: [400, 'The request does not match the route schema.'],
+  RELAY_INVALID_REQUEST: [400, 'The request is not valid for this route.'],
   RELAY_MALFORMED_BODY: [400, 'The request body cannot be parsed.'],
   RELAY_BAD_ENCODING: [400, 'A field is not valid base64url or hex of the right length.'],
   RELAY_ENVELOPE_INVALID: [400, 'The envelope is not a valid canonical Parley envelope.'],

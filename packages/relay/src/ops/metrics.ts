@@ -17,7 +17,7 @@ export interface RelayMetrics {
 /** Creates the instruments; `storeBytes` reads the store size at scrape time. */
 export function createMetrics(readStoreBytes: () => Promise<number>): RelayMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'parley_relay_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'parley_relay_' });
   return {
     registry,
     connections: new Gauge({

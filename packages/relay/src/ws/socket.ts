@@ -284,7 +284,10 @@ class Connection {
     ctx.metrics.subscriptions.inc();
     const acknowledged = await ctx.store.acknowledgedSeq(session.account, topic);
     await ctx.store.addSubscriber(session.account, topic);
-    subscription.lastSent = typeof afterField === 'number' ? afterField : (acknowledged ?? 0);
+    const requested = typeof afterField === 'number' ? afterField : (acknowledged ?? 0);
+    // An `after` beyond the topic's end (a client ahead of this relay) resumes at the end, so
+    // live pushes are not mistaken for ones already sent.
+    subscription.lastSent = Math.min(requested, await ctx.store.lastSeq(topic));
     for (;;) {
       const page = await ctx.store.listEnvelopes(topic, subscription.lastSent, CATCH_UP_PAGE);
       for (const stored of page) {

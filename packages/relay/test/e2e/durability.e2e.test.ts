@@ -6,6 +6,7 @@
 import type { EncodedEnvelope } from '@parley/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  WsClient,
   bodyOf,
   bytesText,
   call,
@@ -94,12 +95,11 @@ describe('kill -9 right after the last receipt', () => {
     const restarted = await startRelay({ dataDir: relay.dataDir, flags: FLAGS });
     expect(restarted.relayId).toBe(relay.relayId);
     const again = await login(restarted.url, session.identity);
-    const { envelopes: stored, pageSizes, lastSeq } = await fetchAll(
-      restarted.url,
-      again.token,
-      topic,
-      100,
-    );
+    const {
+      envelopes: stored,
+      pageSizes,
+      lastSeq,
+    } = await fetchAll(restarted.url, again.token, topic, 100);
     expect(lastSeq).toBe(200);
     expect(pageSizes).toEqual([100, 100]);
     expectGapFreeAndIntact(stored, posted);
@@ -169,14 +169,39 @@ describe('kill -9 with posts in flight', () => {
   });
 });
 
+describe('the same envelope posted concurrently', () => {
+  it('is stored once: one 201, the rest 200 with the identical receipt', async () => {
+    const relay = await startRelay({ flags: FLAGS });
+    const session = await newSession(relay.url);
+    const topic = randomTopic();
+    const item = makeEnvelope(topic);
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, index) =>
+        postEnvelope(relay.url, session.token, item.bytes, index % 2 ? 'json' : 'cbor'),
+      ),
+    );
+    expect(answers.map((answer) => answer.status).sort()).toEqual([
+      200, 200, 200, 200, 200, 200, 200, 200, 200, 201,
+    ]);
+    const receipts = answers.map((answer) => answer.json);
+    for (const receipt of receipts) expect(receipt).toEqual(receipts[0]);
+    expect(receipts[0]).toMatchObject({ cid: item.cid.toString(), seq: 1 });
+    const { envelopes: stored, lastSeq } = await fetchAll(relay.url, session.token, topic);
+    expect(stored).toHaveLength(1);
+    expect(lastSeq).toBe(1);
+  });
+});
+
 describe('orderly stop', () => {
-  it('exits 0 on SIGTERM and on SIGINT, keeps its relay id and data, and is ready after restart', async () => {
+  it('closes sockets with 1001 and exits 0 on SIGTERM and SIGINT, keeping its relay id and data', async () => {
     const relay = await startRelay({ flags: FLAGS });
     const session = await newSession(relay.url);
     const topic = randomTopic();
     const item = makeEnvelope(topic);
     const receipt = firstReceipt(await postEnvelope(relay.url, session.token, item.bytes));
+    const socket = await WsClient.authenticated(relay.wsUrl, session.token);
     expect(await relay.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    expect((await socket.closed).code).toBe(1001);
 
     const second = await startRelay({ dataDir: relay.dataDir, flags: FLAGS });
     expect(second.relayId).toBe(relay.relayId);

@@ -34,6 +34,16 @@ import {
 
 afterAll(cleanupRelays);
 
+/**
+ * A socket that never authenticates, opened before every other test of this file so that the
+ * 10 s the relay grants it overlap them; the last test checks it was closed.
+ */
+let idle: { socket: WsClient; openedAt: number } | undefined;
+beforeAll(async () => {
+  const relay = await startRelay();
+  idle = { openedAt: Date.now(), socket: await WsClient.open(relay.wsUrl) };
+});
+
 /** Waits until the wall clock is past `time` (ms since the epoch) by `marginMs`. */
 async function waitUntilPast(time: number, marginMs = 300): Promise<void> {
   const wait = time + marginMs - Date.now();
@@ -65,7 +75,7 @@ describe('login on an open relay', () => {
     referenceFailure = answer.json;
   });
 
-  it('issues a single-use 32-byte challenge bound to its relay id', async () => {
+  it('issues a fresh 32-byte challenge bound to its relay id, valid for 60 s', async () => {
     const before = Date.now();
     const challenge = await requestChallenge(relay.url);
     expect(challenge.relayId).toBe(relay.relayId);
@@ -88,7 +98,7 @@ describe('login on an open relay', () => {
     const withToken = await fetchEnvelopes(relay.url, session.token, inbox);
     expect(bodyOf(withToken, 200)).toEqual({ envelopes: [], lastSeq: 0 });
 
-    const withoutToken = await fetchEnvelopes(relay.url, '', inbox);
+    const withoutToken = await call(relay.url, 'GET', `/v1/topics/${toBase64Url(inbox)}/envelopes`);
     expect(withoutToken.status).toBe(401);
     expect(errorCode(withoutToken)).toBe('RELAY_UNAUTHENTICATED');
   });
@@ -102,6 +112,18 @@ describe('login on an open relay', () => {
     const body = await signChallenge(alice, await requestChallenge(relay.url));
     expect((await requestSession(relay.url, body)).status).toBe(200);
     expectAuthFailed(await requestSession(relay.url, body), referenceFailure);
+  });
+
+  it('accepts exactly one of ten concurrent uses of the same nonce', async () => {
+    const body = await signChallenge(alice, await requestChallenge(relay.url));
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => requestSession(relay.url, body)),
+    );
+    const statuses = answers.map((answer) => answer.status).sort();
+    expect(statuses).toEqual([200, ...Array<number>(9).fill(401)]);
+    for (const answer of answers.filter((item) => item.status !== 200)) {
+      expectAuthFailed(answer, referenceFailure);
+    }
   });
 
   it('refuses a nonce the relay never issued', async () => {
@@ -194,7 +216,7 @@ describe('expiry of challenges and sessions', () => {
     expect((await tryLogin(relay.url, alice)).status).toBe(200);
   });
 
-  it('answers 401 RELAY_UNAUTHENTICATED once the session expired, and closes its socket with 4401', async () => {
+  it('answers 401 RELAY_UNAUTHENTICATED once the session expired, and closes its sockets with 4401', async () => {
     const before = Date.now();
     const session: Session = await login(relay.url, alice);
     expect(session.expiresAt).toBeGreaterThanOrEqual(before + 1_900);
@@ -208,17 +230,16 @@ describe('expiry of challenges and sessions', () => {
     expect(answer.status, answer.text).toBe(401);
     expect(errorCode(answer)).toBe('RELAY_UNAUTHENTICATED');
 
-    const closed = await Promise.race([socket.closed, sleep(3_000).then(() => undefined)]);
+    // A socket opened before expiry is closed by the relay; one that authenticates after it too.
+    const late = await WsClient.open(relay.wsUrl);
+    late.send({ type: 'auth', token: session.token });
+    const timeout = sleep(3_000).then(() => undefined);
+    const [closed, lateClosed] = await Promise.all([
+      Promise.race([socket.closed, timeout]),
+      Promise.race([late.closed, timeout]),
+    ]);
     expect(closed?.code).toBe(4401);
-  });
-
-  it('closes with 4401 a socket that authenticates with an expired token', async () => {
-    const session = await login(relay.url, alice);
-    await waitUntilPast(session.expiresAt);
-    const socket = await WsClient.open(relay.wsUrl);
-    socket.send({ type: 'auth', token: session.token });
-    const closed = await Promise.race([socket.closed, sleep(3_000).then(() => undefined)]);
-    expect(closed?.code).toBe(4401);
+    expect(lateClosed?.code).toBe(4401);
   });
 });
 
@@ -319,6 +340,21 @@ describe('allowlist mode "invite"', () => {
     expect((await tryLogin(relay.url, bob, { inviteCode: second })).status).toBe(200);
   });
 
+  it('admits exactly one of several accounts racing with the same code', async () => {
+    const result = await runRelayCommand(['invite', '--data-dir', relay.dataDir, '--count', '1']);
+    const code = result.stdout.trim();
+    expect(code).not.toBe('');
+    const racers = await Promise.all(Array.from({ length: 6 }, () => newIdentity()));
+    const answers = await Promise.all(
+      racers.map((racer) => tryLogin(relay.url, racer, { inviteCode: code })),
+    );
+    const statuses = answers.map((answer) => answer.status).sort();
+    expect(statuses).toEqual([200, 403, 403, 403, 403, 403]);
+    for (const answer of answers.filter((item) => item.status === 403)) {
+      expect(errorCode(answer)).toBe('RELAY_INVITE_INVALID');
+    }
+  });
+
   it('keeps admitted accounts admitted across a restart', async () => {
     const exit = await relay.stop();
     expect(exit).toEqual({ code: 0, signal: null });
@@ -326,5 +362,14 @@ describe('allowlist mode "invite"', () => {
     expect((await tryLogin(relay.url, alice)).status).toBe(200);
     expect((await tryLogin(relay.url, bob)).status).toBe(200);
     expect((await tryLogin(relay.url, await newIdentity())).status).toBe(403);
+  });
+});
+
+describe('a socket that never authenticates', () => {
+  it('is closed with 4401 after 10 s', async () => {
+    if (idle === undefined) throw new Error('the idle socket was not opened');
+    const closed = await Promise.race([idle.socket.closed, sleep(13_000).then(() => undefined)]);
+    expect(closed?.code).toBe(4401);
+    expect(Date.now() - idle.openedAt).toBeGreaterThanOrEqual(9_500);
   });
 });

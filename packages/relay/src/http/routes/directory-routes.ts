@@ -29,7 +29,12 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: RelayContext)
           type: 'object',
           properties: {
             entry: schemas.base64url,
-            keyPackages: { type: 'array', items: schemas.base64url, maxItems: MAX_KEY_PACKAGES },
+            // The pool limit (MAX_KEY_PACKAGES unclaimed) is the store's to enforce, with 409.
+            keyPackages: {
+              type: 'array',
+              items: schemas.base64url,
+              maxItems: 4 * MAX_KEY_PACKAGES,
+            },
           },
           required: ['entry'],
           additionalProperties: false,

@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 export const RELAY_BIN = fileURLToPath(new URL('../../../bin/parley-relay.js', import.meta.url));
 
 /** The banner the relay prints on stdout once it accepts connections (the start contract). */
-const BANNER = /^Parley relay listening on (http:\/\/127\.0\.0\.1:(\d+)) \(relay id ([^)\s]+)\)\s*$/m;
+const BANNER =
+  /^Parley relay listening on (http:\/\/127\.0\.0\.1:(\d+)) \(relay id ([^)\s]+)\)\s*$/m;
 
 const DEFAULT_START_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 5_000;
@@ -136,10 +137,10 @@ export async function startRelay(options: StartRelayOptions = {}): Promise<Relay
       const match = BANNER.exec(output());
       if (match === null) return;
       clearTimeout(timer);
-      child.stdout?.off('data', onData);
+      child.stdout.off('data', onData);
       resolve(match);
     };
-    child.stdout?.on('data', onData);
+    child.stdout.on('data', onData);
     void exited.then((exit) => {
       clearTimeout(timer);
       reject(
@@ -158,7 +159,9 @@ export async function startRelay(options: StartRelayOptions = {}): Promise<Relay
     if (signal === 'SIGKILL') return exited;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS);
+      timer = setTimeout(() => {
+        resolve('timeout');
+      }, STOP_TIMEOUT_MS);
     });
     const result = await Promise.race([exited, timedOut]);
     clearTimeout(timer);
@@ -209,7 +212,9 @@ export async function runRelayCommand(
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   const code = await new Promise<number | null>((resolve) => {
     // 'close' (not 'exit'): stdout and stderr are fully read by then.
-    child.once('close', (exitCode) => resolve(exitCode));
+    child.once('close', (exitCode) => {
+      resolve(exitCode);
+    });
   });
   clearTimeout(timer);
   children.delete(child);
@@ -225,7 +230,9 @@ export async function cleanupRelays(): Promise<void> {
           resolve();
           return;
         }
-        child.once('exit', () => resolve());
+        child.once('exit', () => {
+          resolve();
+        });
         child.kill('SIGKILL');
       }),
   );
