@@ -136,8 +136,10 @@ describe('kill -9 with posts in flight', () => {
         let answer: Answer;
         try {
           answer = await postEnvelope(relay.url, session.token, item.bytes);
-        } catch {
-          return; // The relay is gone (connection reset or refused).
+        } catch (error) {
+          // The relay is gone (connection reset or refused); keep why, in case it was not killed.
+          if (killing === undefined) unexpected.push(`before the kill: ${String(error)}`);
+          return;
         }
         if (answer.status !== 201) {
           unexpected.push(`${answer.status} ${answer.text}`);

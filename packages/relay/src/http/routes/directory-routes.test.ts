@@ -182,7 +182,7 @@ describe('PUT and GET /v1/directory/{accountId}', () => {
       {},
       { ...published, extra: 1 },
       { ...published, keyPackages: 'not a list' },
-      { ...published, keyPackages: keyPackages(...Array.from({ length: 257 }, String)) },
+      { ...published, keyPackages: keyPackages(...Array.from({ length: 1025 }, String)) },
     ]) {
       expect(await errorOf(put(alice, aliceToken, json))).toEqual({
         status: 400,
