@@ -101,3 +101,21 @@ export {
   type DirectoryEntryFailure,
 } from './directory/directory-entry.js';
 export { fromBase64Url, toBase64Url } from './crypto/base64url.js';
+export { MLS_CIPHERSUITE, loadMlsCipherSuite, mlsClientConfig } from './mls/mls-suite.js';
+export {
+  createAuthenticationService,
+  memberCredential,
+  readMemberCredential,
+  type DeviceLookup,
+  type MemberIdentity,
+} from './mls/member-credential.js';
+export { decodeMls, readMlsHeader, type MlsHeader } from './mls/mls-header.js';
+export {
+  MAX_TEXT_BYTES,
+  createChatEntry,
+  openChatEntry,
+  type ChatBody,
+  type ChatEntry,
+  type ChatEntryFailure,
+} from './mls/chat-entry.js';
+export { openInvitation, sealInvitation, type Invitation } from './mls/invitation.js';

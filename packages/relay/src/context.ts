@@ -4,6 +4,7 @@ import {
   isCoreError,
   isInboxOf,
   isInboxTopic,
+  readMlsHeader,
   type AccountId,
   toBase64Url,
   type CryptoSuite,
@@ -69,7 +70,7 @@ export function spend(ctx: RelayContext, buckets: TokenBuckets, session: Session
 /**
  * Validates, rate-limits and durably stores one envelope for `session`.
  * @throws RelayError RELAY_RATE_LIMITED | RELAY_PAYLOAD_TOO_LARGE | RELAY_ENVELOPE_INVALID |
- *   RELAY_TOPIC_FULL
+ *   RELAY_TOPIC_FULL | RELAY_COMMIT_CONFLICT
  */
 export async function acceptEnvelope(
   ctx: RelayContext,
@@ -91,9 +92,27 @@ export async function acceptEnvelope(
       throw new RelayError('RELAY_ENVELOPE_INVALID', `(${error.code})`, { cause: error });
     throw error;
   }
-  const receipt = await ctx.writer.append(encoded);
+  const receipt = await ctx.writer.append(encoded, commitEpochOf(encoded.envelope.payload));
   ctx.metrics.envelopesIn.inc({ duplicate: String(receipt.duplicate) });
   return receipt;
+}
+
+/**
+ * The epoch of an MLS Commit carried in a payload, or undefined for anything else (application
+ * messages, invitations, non-MLS payloads): only Commits are ordered per epoch.
+ */
+function commitEpochOf(payload: Uint8Array): number | undefined {
+  let header;
+  try {
+    header = readMlsHeader(payload);
+  } catch {
+    return undefined;
+  }
+  if (!('contentType' in header) || header.contentType !== 'commit') return undefined;
+  if (header.epoch > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new RelayError('RELAY_ENVELOPE_INVALID', '(MLS epoch out of range)');
+  }
+  return Number(header.epoch);
 }
 
 /** Converts a stored receipt to its wire form. */

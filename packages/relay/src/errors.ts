@@ -17,6 +17,10 @@ export const RELAY_ERRORS = {
   RELAY_FORBIDDEN: [403, 'This account may not do this.'],
   RELAY_NOT_FOUND: [404, 'No such resource or route.'],
   RELAY_DIRECTORY_STALE: [409, 'A newer directory entry is already stored.'],
+  RELAY_COMMIT_CONFLICT: [
+    409,
+    'A Commit for this epoch of the group was already accepted; process it and commit again.',
+  ],
   RELAY_TOO_MANY_KEY_PACKAGES: [
     409,
     'The account already has the most one-time KeyPackages allowed.',

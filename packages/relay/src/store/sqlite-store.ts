@@ -28,6 +28,9 @@ CREATE TABLE IF NOT EXISTS envelopes (
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX IF NOT EXISTS envelopes_by_cid ON envelopes (cid);
 CREATE INDEX IF NOT EXISTS envelopes_by_time ON envelopes (received_at);
+CREATE TABLE IF NOT EXISTS commits (
+  topic BLOB NOT NULL, epoch INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (topic, epoch)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS cursors (
   topic BLOB NOT NULL, account TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (topic, account)
 ) WITHOUT ROWID;
@@ -101,6 +104,8 @@ export function openSqliteStore(path: string): RelayStore {
     oldestAcked: opened.prepare(
       'SELECT seq, length(bytes) AS size FROM envelopes WHERE topic = ? AND seq <= ? ORDER BY seq LIMIT 256',
     ),
+    lastCommitEpoch: opened.prepare('SELECT MAX(epoch) FROM commits WHERE topic = ?').pluck(),
+    insertCommit: opened.prepare('INSERT INTO commits (topic, epoch, seq) VALUES (?, ?, ?)'),
     deleteEnvelope: opened.prepare('DELETE FROM envelopes WHERE topic = ? AND seq = ?'),
     addSubscriber: opened.prepare(
       'INSERT OR IGNORE INTO cursors (topic, account, seq) VALUES (?, ?, 0)',
@@ -188,6 +193,13 @@ export function openSqliteStore(path: string): RelayStore {
           });
           continue;
         }
+        if (item.commitEpoch !== undefined) {
+          const last = q.lastCommitEpoch.get(item.topic) as number | null;
+          if (last !== null && item.commitEpoch <= last) {
+            outcomes.push({ refused: 'commit-conflict' });
+            continue;
+          }
+        }
         const row = (q.topic.get(item.topic) as TopicRow | undefined) ?? { last_seq: 0, bytes: 0 };
         let bytes = row.bytes;
         if (bytes + item.bytes.length > maxBytesPerTopic) {
@@ -200,6 +212,7 @@ export function openSqliteStore(path: string): RelayStore {
         }
         const seq = row.last_seq + 1;
         q.insertEnvelope.run(item.topic, seq, item.cid, item.bytes, receivedAt);
+        if (item.commitEpoch !== undefined) q.insertCommit.run(item.topic, item.commitEpoch, seq);
         q.upsertTopic.run(item.topic, seq, bytes + item.bytes.length);
         outcomes.push({ cid: item.cid, topic: item.topic, seq, receivedAt, duplicate: false });
       }

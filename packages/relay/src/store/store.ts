@@ -8,6 +8,11 @@ export interface EnvelopeToAppend {
   readonly topic: Uint8Array;
   readonly cid: string;
   readonly bytes: Uint8Array;
+  /**
+   * Set when the payload is an MLS Commit for this epoch: the relay, as MLS delivery service,
+   * accepts one Commit per epoch per topic (RFC 9420 §14).
+   */
+  readonly commitEpoch?: number | undefined;
 }
 
 /** Where an accepted envelope sits in its topic. */
@@ -21,7 +26,7 @@ export interface StoredReceipt {
 }
 
 /** The outcome of one append: a receipt, or the topic had no room. */
-export type AppendOutcome = StoredReceipt | { readonly refused: 'topic-full' };
+export type AppendOutcome = StoredReceipt | { readonly refused: 'topic-full' | 'commit-conflict' };
 
 /** A stored envelope, as read back. */
 export interface StoredEnvelope {
@@ -60,7 +65,8 @@ export interface RetentionLimits {
 export interface RelayStore {
   /**
    * Appends envelopes in one durable transaction, in order; the same CID gets its existing
-   * receipt. A topic that would exceed `maxBytesPerTopic` first evicts envelopes every
+   * receipt. A Commit for an epoch at or below one already accepted on its topic is refused.
+   * A topic that would exceed `maxBytesPerTopic` first evicts envelopes every
    * subscriber acknowledged, and refuses the envelope if that is not enough.
    */
   appendEnvelopes(

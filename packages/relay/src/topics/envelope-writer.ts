@@ -9,6 +9,7 @@ import type { RelayStore, StoredReceipt } from '../store/store.js';
 
 interface Pending {
   readonly encoded: EncodedEnvelope;
+  readonly commitEpoch: number | undefined;
   readonly resolve: (receipt: StoredReceipt) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -36,11 +37,11 @@ export class EnvelopeWriter {
 
   /**
    * Stores the envelope durably and returns its receipt (the existing one for a duplicate).
-   * @throws RelayError RELAY_TOPIC_FULL
+   * @throws RelayError RELAY_TOPIC_FULL | RELAY_COMMIT_CONFLICT
    */
-  append(encoded: EncodedEnvelope): Promise<StoredReceipt> {
+  append(encoded: EncodedEnvelope, commitEpoch?: number): Promise<StoredReceipt> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ encoded, resolve, reject });
+      this.#queue.push({ encoded, commitEpoch, resolve, reject });
       if (!this.#scheduled) {
         this.#scheduled = true;
         setImmediate(() => {
@@ -73,6 +74,7 @@ export class EnvelopeWriter {
             topic: item.encoded.envelope.topic,
             cid: item.encoded.cid.toString(),
             bytes: item.encoded.bytes,
+            commitEpoch: item.commitEpoch,
           })),
           receivedAt,
           this.#options.maxBytesPerTopic,
@@ -85,7 +87,11 @@ export class EnvelopeWriter {
       batch.forEach((item, index) => {
         const outcome = outcomes[index];
         if (outcome === undefined || 'refused' in outcome) {
-          item.reject(new RelayError('RELAY_TOPIC_FULL'));
+          item.reject(
+            new RelayError(
+              outcome?.refused === 'commit-conflict' ? 'RELAY_COMMIT_CONFLICT' : 'RELAY_TOPIC_FULL',
+            ),
+          );
           return;
         }
         item.resolve(outcome);
