@@ -6,7 +6,7 @@
 import { utf8 } from '../bytes.js';
 import { hpkeOpen, hpkeSeal } from '../crypto/hpke.js';
 import { decodeCanonical, encodeCanonical } from '../encoding/canonical.js';
-import { expectBytes, expectFields, expectString } from '../encoding/schema.js';
+import { expectBytes, expectFields, expectString, expectUint } from '../encoding/schema.js';
 import { CoreError } from '../errors.js';
 import { parseAccountId, type AccountId } from '../identity/account-id.js';
 import type { RandomSource } from '../random.js';
@@ -21,6 +21,8 @@ export interface Invitation {
   readonly keyPackageHash: Uint8Array;
   /** The MLSMessage bytes of the Welcome (with the ratchet tree extension). */
   readonly welcome: Uint8Array;
+  /** The seq of the Commit that added the invitee: its history in the chat starts after it. */
+  readonly since: number;
 }
 
 const INFO = utf8('parley/invitation/v1');
@@ -68,7 +70,7 @@ export async function openInvitation(
     const fields = expectFields(
       decodeCanonical(plaintext, { maxBytes: 1024 * 1024, maxDepth: 2 }),
       'invitation',
-      ['v', 'chat', 'kind', 'name', 'inviter', 'keyPackageHash', 'welcome'],
+      ['v', 'chat', 'kind', 'name', 'inviter', 'keyPackageHash', 'welcome', 'since'],
     );
     const kind = expectString(fields, 'kind', 'invitation');
     if (kind !== 'pair' && kind !== 'group')
@@ -80,6 +82,7 @@ export async function openInvitation(
       inviter: parseAccountId(expectString(fields, 'inviter', 'invitation')),
       keyPackageHash: expectBytes(fields, 'keyPackageHash', 'invitation', 32),
       welcome: expectBytes(fields, 'welcome', 'invitation'),
+      since: expectUint(fields, 'since', 'invitation'),
     };
   }
 }

@@ -1,0 +1,64 @@
+/** A handle on one chat: send, read history, see and change members, leave. */
+import type { Client } from '../client.js';
+import type { StoredMessage } from '../store/client-store.js';
+import type { ClientEvents } from '../events.js';
+
+/** One chat of a client. Cheap to create; all state lives in the client's store. */
+export class Chat {
+  readonly id: string;
+  readonly #client: Client;
+
+  constructor(client: Client, id: string) {
+    this.#client = client;
+    this.id = id;
+  }
+
+  /** The chat's name (the peer's account id for a pair chat), kind and status. */
+  async info(): Promise<{
+    name: string;
+    kind: 'pair' | 'group';
+    status: 'active' | 'removed' | 'left';
+  }> {
+    const record = await this.#client.chatRecord(this.id);
+    return { name: record.name, kind: record.kind, status: record.status };
+  }
+
+  /** Sends a text message; queued and sent later if the relay is unreachable. */
+  send(text: string): Promise<StoredMessage> {
+    return this.#client.send(this.id, text);
+  }
+
+  /** Messages before local id `before` (default: the latest), oldest first. */
+  history(options: { before?: number; limit?: number } = {}): Promise<StoredMessage[]> {
+    return this.#client.history(this.id, options);
+  }
+
+  /** The accounts in the chat's current epoch. */
+  async members(): Promise<string[]> {
+    return this.#client
+      .members(await this.#client.chatRecord(this.id))
+      .map((member) => member.account);
+  }
+
+  /** Adds an account through the chat: a Commit, and a Welcome to its inbox. */
+  addMember(accountId: string): Promise<void> {
+    return this.#client.addMember(this.id, accountId);
+  }
+
+  /** Removes an account: a Commit that rotates every key. */
+  removeMember(accountId: string): Promise<void> {
+    return this.#client.removeMember(this.id, accountId);
+  }
+
+  /** Asks the other members to remove this account, and stops following the chat. */
+  leave(): Promise<void> {
+    return this.#client.leave(this.id);
+  }
+
+  /** Listens to this chat's messages. */
+  onMessage(handler: (message: StoredMessage) => void): () => void {
+    return this.#client.on('message', (event: ClientEvents['message']) => {
+      if (event.chatId === this.id) handler(event.message);
+    });
+  }
+}

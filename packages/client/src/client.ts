@@ -1,0 +1,917 @@
+/**
+ * The Parley SDK client: one account on one device, talking to one relay. It registers the
+ * account's key bundle, keeps MLS state and history in a ClientStore, creates and joins chats,
+ * orders its Commits through the relay (one per epoch, retrying when it loses), and syncs over
+ * HTTP with live pushes over a WebSocket. Every operation runs one at a time.
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import {
+  certifyDevice,
+  createAuthenticationService,
+  createChatEntry,
+  createCryptoSuite,
+  createDirectoryEntry,
+  createEnvelope,
+  decodeCanonical,
+  decodeEnvelope,
+  decodeMls,
+  encodeCanonical,
+  inboxTopic,
+  loadMlsCipherSuite,
+  memberCredential,
+  mlsClientConfig,
+  newSharedTopic,
+  openChatEntry,
+  openInvitation,
+  readMemberCredential,
+  sealInvitation,
+  toHex,
+  verifyDirectoryEntry,
+  type AccountId,
+  type CryptoSuite,
+  type DeviceCertificate,
+  type Identity,
+  type RandomSource,
+} from '@parley/core';
+import {
+  createApplicationMessage,
+  createCommit,
+  createGroup,
+  defaultCapabilities,
+  defaultLifetime,
+  emptyPskIndex,
+  encodeMlsMessage,
+  generateKeyPackageWithKey,
+  joinGroup,
+  processPrivateMessage,
+  type CiphersuiteImpl,
+  type ClientConfig,
+  type ClientState,
+  type KeyPackage,
+  type Proposal,
+  type Welcome,
+} from 'ts-mls';
+import { Chat } from './chats/chat.js';
+import {
+  chatIdOf,
+  encodeState,
+  groupStateOf,
+  leavesOf,
+  listChatIds,
+  loadChat,
+  membersOf,
+  saveChat,
+  type ChatMember,
+  type ChatRecord,
+} from './chats/records.js';
+import { ClientError, isClientError } from './errors.js';
+import { Emitter, type ClientEvents } from './events.js';
+import { LiveConnection, type WebSocketConstructor } from './relay/live.js';
+import { RelayApi, type Receipt } from './relay/relay-api.js';
+import type { ClientStore, StoredMessage } from './store/client-store.js';
+
+/** How many one-time KeyPackages the client keeps on the relay. */
+export const KEY_PACKAGE_TARGET = 20;
+const KEY_PACKAGE_LOW_WATER = 8;
+const PAGE = 200;
+const COMMIT_ATTEMPTS = 8;
+
+/** Options of Client.create. */
+export interface ClientOptions {
+  readonly relayUrl: string;
+  readonly identity: Identity;
+  readonly store: ClientStore;
+  readonly suite?: CryptoSuite;
+  readonly random?: RandomSource;
+  readonly clock?: () => number;
+  readonly fetch?: typeof fetch;
+  /** A WebSocket constructor for live pushes (browsers: the global; Node 20: the `ws` package). */
+  readonly WebSocket?: WebSocketConstructor;
+  readonly inviteCode?: string;
+}
+
+interface Device {
+  readonly seed: Uint8Array;
+  readonly publicKey: Uint8Array;
+  readonly hpkePrivateKey: Uint8Array;
+  readonly hpkePublicKey: Uint8Array;
+}
+
+/** A summary of a chat for lists. */
+export interface ChatSummary {
+  readonly id: string;
+  readonly kind: 'pair' | 'group';
+  readonly name: string;
+  readonly status: ChatRecord['status'];
+  readonly members: readonly string[];
+  readonly lastMessage: StoredMessage | undefined;
+}
+
+/** One account on one device. */
+export class Client extends Emitter<ClientEvents> {
+  readonly accountId: AccountId;
+  readonly identity: Identity;
+  readonly chats: ChatDirectory;
+  readonly #store: ClientStore;
+  readonly #suite: CryptoSuite;
+  readonly #random: RandomSource;
+  readonly #clock: () => number;
+  readonly #api: RelayApi;
+  readonly #mls: CiphersuiteImpl;
+  readonly #config: ClientConfig;
+  readonly #device: Device;
+  readonly #devicesCache = new Map<string, { devices: DeviceCertificate[]; at: number }>();
+  readonly #relayUrl: string;
+  readonly #WebSocket: WebSocketConstructor | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
+  #live: LiveConnection | undefined;
+  #pendingRemovals = new Map<string, Set<string>>();
+
+  private constructor(init: {
+    options: ClientOptions;
+    suite: CryptoSuite;
+    random: RandomSource;
+    clock: () => number;
+    mls: CiphersuiteImpl;
+    device: Device;
+  }) {
+    super();
+    const { options } = init;
+    this.identity = options.identity;
+    this.accountId = options.identity.accountId;
+    this.#store = options.store;
+    this.#suite = init.suite;
+    this.#random = init.random;
+    this.#clock = init.clock;
+    this.#mls = init.mls;
+    this.#device = init.device;
+    this.#relayUrl = options.relayUrl;
+    this.#WebSocket = options.WebSocket;
+    this.#api = new RelayApi({
+      relayUrl: options.relayUrl,
+      identity: options.identity,
+      suite: init.suite,
+      fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
+      inviteCode: options.inviteCode,
+    });
+    this.#config = mlsClientConfig(
+      createAuthenticationService(async (account) =>
+        (await this.#devicesOf(account))?.map((device) => device.deviceKey),
+      ),
+    );
+    this.chats = new ChatDirectory(this);
+  }
+
+  /** Opens a client; creates this device's keys on first use. Does not contact the relay. */
+  static async create(options: ClientOptions): Promise<Client> {
+    const suite = options.suite ?? createCryptoSuite(globalThis.crypto.subtle);
+    const random =
+      options.random ??
+      ((length: number) => globalThis.crypto.getRandomValues(new Uint8Array(length)));
+    const clock = options.clock ?? (() => Date.now());
+    let stored = await options.store.get('device');
+    if (stored === undefined) {
+      stored = encodeCanonical({ seed: random(32), hpkePrivateKey: random(32) });
+      await options.store.put('device', stored);
+    }
+    const { seed, hpkePrivateKey } = decodeCanonical(stored) as {
+      seed: Uint8Array;
+      hpkePrivateKey: Uint8Array;
+    };
+    const device: Device = {
+      seed,
+      publicKey: await suite.ed25519.publicKey(seed),
+      hpkePrivateKey,
+      hpkePublicKey: await suite.x25519.publicKey(hpkePrivateKey),
+    };
+    return new Client({ options, suite, random, clock, mls: await loadMlsCipherSuite(), device });
+  }
+
+  /** Runs `work` after every earlier operation of this client finished. */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(work, work);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Publishes this device in the account's directory entry with fresh KeyPackages.
+   * @throws ClientError CLIENT_RELAY_UNREACHABLE | CLIENT_RELAY_REFUSED
+   */
+  register(): Promise<void> {
+    return this.exclusive(() => this.#publishDirectory(KEY_PACKAGE_TARGET));
+  }
+
+  /** Fetches everything new (invitations, chats), processes it, and sends the outbox. */
+  sync(): Promise<void> {
+    return this.exclusive(async () => {
+      await this.#syncInbox();
+      for (const id of await listChatIds(this.#store)) await this.#syncChat(id);
+      await this.#flushOutbox();
+      await this.#topUpKeyPackages();
+    });
+  }
+
+  /** Opens a WebSocket and keeps chats in sync as envelopes are pushed; reconnects when dropped. */
+  async connect(): Promise<void> {
+    if (this.#WebSocket === undefined)
+      throw new TypeError('Client.connect needs options.WebSocket');
+    if (this.#live !== undefined) return;
+    await this.sync();
+    this.#live = new LiveConnection({
+      url: this.#relayUrl,
+      WebSocket: this.#WebSocket,
+      token: () => this.#api.token(this.#clock()),
+      topics: async () => {
+        const topics: { topic: Uint8Array; after: number }[] = [
+          { topic: inboxTopic(this.accountId), after: await this.#inboxSeq() },
+        ];
+        for (const id of await listChatIds(this.#store)) {
+          const chat = await loadChat(this.#store, id);
+          if (chat?.status === 'active') topics.push({ topic: chat.topic, after: chat.lastSeq });
+        }
+        return topics;
+      },
+      onEnvelope: (topic) => {
+        void this.exclusive(async () => {
+          if (chatIdOf(topic) === chatIdOf(inboxTopic(this.accountId))) await this.#syncInbox();
+          else await this.#syncChat(chatIdOf(topic));
+          await this.#flushOutbox();
+        }).catch((error: unknown) => {
+          this.#report(undefined, error);
+        });
+      },
+      onReconnect: () => {
+        void this.sync().catch((error: unknown) => {
+          this.#report(undefined, error);
+        });
+      },
+    });
+    this.#live.start();
+  }
+
+  /** Stops live pushes and waits for running operations; does not close the store. */
+  async close(): Promise<void> {
+    this.#live?.stop();
+    this.#live = undefined;
+    await this.exclusive(() => Promise.resolve());
+  }
+
+  // ——— chats, used by ChatDirectory and Chat ———
+
+  /** @internal */
+  async listChats(): Promise<ChatSummary[]> {
+    const summaries: ChatSummary[] = [];
+    for (const id of await listChatIds(this.#store)) {
+      const chat = await loadChat(this.#store, id);
+      if (chat === undefined) continue;
+      const [lastMessage] = await this.#store.messages(id, { limit: 1 });
+      summaries.push({
+        id,
+        kind: chat.kind,
+        name: chat.name,
+        status: chat.status,
+        members: membersOf(groupStateOf(chat, this.#config)).map((member) => member.account),
+        lastMessage,
+      });
+    }
+    return summaries;
+  }
+
+  /** @internal */
+  async chatRecord(id: string): Promise<ChatRecord> {
+    const chat = await loadChat(this.#store, id);
+    if (chat === undefined) throw new ClientError('CLIENT_CHAT_NOT_FOUND', `(${id})`);
+    return chat;
+  }
+
+  /** @internal */
+  members(chat: ChatRecord): ChatMember[] {
+    return membersOf(groupStateOf(chat, this.#config));
+  }
+
+  /** @internal */
+  history(id: string, options: { before?: number; limit?: number }): Promise<StoredMessage[]> {
+    return this.#store.messages(id, {
+      limit: options.limit ?? 50,
+      ...(options.before === undefined ? {} : { before: options.before }),
+    });
+  }
+
+  /** @internal Creates a chat with `members` added in its first Commit. */
+  createChat(kind: 'pair' | 'group', name: string, members: readonly string[]): Promise<string> {
+    return this.exclusive(async () => {
+      if (kind === 'pair') {
+        for (const id of await listChatIds(this.#store)) {
+          const chat = await loadChat(this.#store, id);
+          if (chat?.kind === 'pair' && chat.status === 'active' && chat.name === members[0])
+            return id;
+        }
+      }
+      const topic = newSharedTopic(this.#random);
+      const own = await this.#newKeyPackage();
+      const state = await createGroup(
+        topic,
+        own.publicPackage,
+        own.privatePackage,
+        [],
+        this.#mls,
+        this.#config,
+      );
+      const id = chatIdOf(topic);
+      await saveChat(this.#store, {
+        id,
+        topic,
+        kind,
+        name,
+        state: encodeState(state),
+        lastSeq: 0,
+        counter: 0,
+        seen: {},
+        status: 'active',
+        createdAt: this.#clock(),
+      });
+      this.#live?.subscribe(topic, 0);
+      const invitees = members.filter((member) => member !== this.accountId);
+      if (invitees.length > 0) await this.#addMembers(id, invitees);
+      return id;
+    });
+  }
+
+  /** @internal */
+  addMember(id: string, account: string): Promise<void> {
+    return this.exclusive(() => this.#addMembers(id, [account]));
+  }
+
+  /** @internal */
+  removeMember(id: string, account: string): Promise<void> {
+    return this.exclusive(() => this.#removeMember(id, account, true));
+  }
+
+  /** @internal Sends a text message: encrypted now, posted now or when the relay is back. */
+  send(id: string, text: string): Promise<StoredMessage> {
+    return this.exclusive(async () => {
+      const message = await this.#enqueue(id, { type: 'text', text });
+      await this.#flushOutbox().catch((error: unknown) => {
+        if (!isClientError(error, 'CLIENT_RELAY_UNREACHABLE')) throw error;
+      });
+      const [latest] = await this.#store.messages(id, { limit: 1 });
+      if (message === undefined || latest === undefined)
+        throw new TypeError('send: nothing was queued');
+      return message;
+    });
+  }
+
+  /** @internal Asks the others to remove this account, and stops following the chat. */
+  leave(id: string): Promise<void> {
+    return this.exclusive(async () => {
+      await this.#enqueue(id, { type: 'leave' });
+      await this.#flushOutbox().catch((error: unknown) => {
+        if (!isClientError(error, 'CLIENT_RELAY_UNREACHABLE')) throw error;
+      });
+      const chat = await this.chatRecord(id);
+      await saveChat(this.#store, { ...chat, status: 'left' });
+      this.emit('members-changed', {
+        chatId: id,
+        members: this.members(chat).map((m) => m.account),
+      });
+    });
+  }
+
+  // ——— directory ———
+
+  async #publishDirectory(oneTime: number): Promise<void> {
+    const now = this.#clock();
+    const current = await this.#api.getDirectory(this.accountId);
+    let others: DeviceCertificate[] = [];
+    let updatedAt = now;
+    if (current !== undefined) {
+      const verified = await verifyDirectoryEntry(this.#suite, current.entry);
+      if (verified.ok && verified.value.entry.account === this.accountId) {
+        others = verified.value.entry.devices.filter(
+          (device) => toHex(device.deviceKey) !== toHex(this.#device.publicKey),
+        );
+        updatedAt = Math.max(now, verified.value.entry.updatedAt + 1);
+      }
+    }
+    const certificate = await certifyDevice(this.#suite, this.identity, {
+      deviceKey: this.#device.publicKey,
+      hpkeKey: this.#device.hpkePublicKey,
+      createdAt: now,
+    });
+    const lastResort = await this.#newKeyPackage();
+    const packages = [];
+    for (let i = 0; i < oneTime; i++) packages.push((await this.#newKeyPackage()).bytes);
+    const { bytes } = await createDirectoryEntry(this.#suite, this.identity, {
+      devices: [...others, certificate],
+      lastResort: lastResort.bytes,
+      updatedAt,
+    });
+    await this.#api.putDirectory(this.accountId, bytes, packages, now);
+    this.#devicesCache.delete(this.accountId);
+  }
+
+  async #topUpKeyPackages(): Promise<void> {
+    const current = await this.#api.getDirectory(this.accountId);
+    if (current !== undefined && current.availableKeyPackages < KEY_PACKAGE_LOW_WATER) {
+      await this.#publishDirectory(KEY_PACKAGE_TARGET - current.availableKeyPackages);
+    }
+  }
+
+  async #newKeyPackage() {
+    const credential = memberCredential({
+      account: this.accountId,
+      device: this.#device.publicKey,
+    });
+    const generated = await generateKeyPackageWithKey(
+      credential,
+      defaultCapabilities(),
+      defaultLifetime,
+      [],
+      { signKey: this.#device.seed, publicKey: this.#device.publicKey },
+      this.#mls,
+    );
+    const bytes = encodeMlsMessage({
+      version: 'mls10',
+      wireformat: 'mls_key_package',
+      keyPackage: generated.publicPackage,
+    });
+    await this.#store.put(
+      `kp/${toHex(sha256(bytes))}`,
+      encodeCanonical({
+        kp: bytes,
+        init: generated.privatePackage.initPrivateKey,
+        hpke: generated.privatePackage.hpkePrivateKey,
+        sig: generated.privatePackage.signaturePrivateKey,
+      }),
+    );
+    return { ...generated, bytes };
+  }
+
+  /** The verified device certificates of an account (cached for a minute). */
+  async #devicesOf(account: string): Promise<DeviceCertificate[] | undefined> {
+    const cached = this.#devicesCache.get(account);
+    if (cached !== undefined && this.#clock() - cached.at < 60_000) return cached.devices;
+    const found = await this.#api.getDirectory(account);
+    if (found === undefined) return undefined;
+    const verified = await verifyDirectoryEntry(this.#suite, found.entry);
+    if (!verified.ok || verified.value.entry.account !== account) {
+      throw new ClientError(
+        'CLIENT_DIRECTORY_INVALID',
+        `(${account}: ${verified.ok ? 'wrong account' : verified.reason})`,
+      );
+    }
+    const devices = [...verified.value.entry.devices];
+    this.#devicesCache.set(account, { devices, at: this.#clock() });
+    return devices;
+  }
+
+  // ——— commits ———
+
+  async #addMembers(id: string, accounts: readonly string[]): Promise<void> {
+    const claimed = new Map<
+      string,
+      { keyPackage: KeyPackage; bytes: Uint8Array; hpkeKey: Uint8Array }
+    >();
+    for (const account of accounts) {
+      if ((await this.#devicesOf(account)) === undefined) {
+        throw new ClientError('CLIENT_NOT_REGISTERED', `(${account})`);
+      }
+    }
+    await this.#commit(
+      id,
+      async (state) => {
+        const members = new Set(membersOf(state).map((member) => member.account as string));
+        const proposals: Proposal[] = [];
+        for (const account of accounts) {
+          if (members.has(account)) throw new ClientError('CLIENT_ALREADY_MEMBER', `(${account})`);
+          let package_ = claimed.get(account);
+          if (package_ === undefined) {
+            package_ = await this.#claim(account);
+            claimed.set(account, package_);
+          }
+          proposals.push({ proposalType: 'add', add: { keyPackage: package_.keyPackage } });
+        }
+        return proposals;
+      },
+      async (chat, welcome, receipt) => {
+        if (welcome === undefined) return;
+        const welcomeBytes = encodeMlsMessage({
+          version: 'mls10',
+          wireformat: 'mls_welcome',
+          welcome,
+        });
+        for (const [account, package_] of claimed) {
+          const inbox = inboxTopic(account as AccountId);
+          const sealed = await sealInvitation(
+            {
+              chat: chat.topic,
+              kind: chat.kind,
+              name: chat.kind === 'pair' ? this.accountId : chat.name,
+              inviter: this.accountId,
+              keyPackageHash: sha256(package_.bytes),
+              welcome: welcomeBytes,
+              since: receipt.seq,
+            },
+            package_.hpkeKey,
+            inbox,
+            this.#random,
+          );
+          const envelope = createEnvelope({
+            topic: inbox,
+            payload: sealed,
+            createdAt: this.#clock(),
+          });
+          await this.#api.postEnvelope(envelope.bytes, this.#clock());
+        }
+      },
+    );
+  }
+
+  /** Claims and checks a KeyPackage of `account`, and finds its device's HPKE key. */
+  async #claim(account: string) {
+    const claimed = await this.#api.claimKeyPackage(account, this.#clock());
+    const message = decodeMls(claimed.keyPackage);
+    if (message.wireformat !== 'mls_key_package') {
+      throw new ClientError('CLIENT_KEY_PACKAGE_INVALID', '(not a KeyPackage)');
+    }
+    let identity;
+    try {
+      identity = readMemberCredential(message.keyPackage.leafNode.credential);
+    } catch (cause) {
+      throw new ClientError('CLIENT_KEY_PACKAGE_INVALID', '(foreign credential)', { cause });
+    }
+    if (identity.account !== account)
+      throw new ClientError('CLIENT_KEY_PACKAGE_INVALID', '(wrong account)');
+    const device = (await this.#devicesOf(account))?.find(
+      (cert) => toHex(cert.deviceKey) === toHex(identity.device),
+    );
+    if (device === undefined)
+      throw new ClientError('CLIENT_KEY_PACKAGE_INVALID', '(device not in the directory)');
+    return { keyPackage: message.keyPackage, bytes: claimed.keyPackage, hpkeKey: device.hpkeKey };
+  }
+
+  async #removeMember(id: string, account: string, strict: boolean): Promise<void> {
+    await this.#commit(id, (state) => {
+      const leaves = leavesOf(state, account);
+      if (leaves.length === 0) {
+        if (strict) throw new ClientError('CLIENT_MEMBER_NOT_FOUND', `(${account})`);
+        return Promise.resolve([]);
+      }
+      return Promise.resolve(
+        leaves.map((leaf): Proposal => ({ proposalType: 'remove', remove: { removed: leaf } })),
+      );
+    });
+  }
+
+  /**
+   * Commits proposals built against the latest state. The relay accepts one Commit per epoch;
+   * when another member's wins, this processes it and builds the Commit again.
+   */
+  async #commit(
+    id: string,
+    proposalsFor: (state: ClientState) => Promise<Proposal[]>,
+    afterAccepted?: (
+      chat: ChatRecord,
+      welcome: Welcome | undefined,
+      receipt: Receipt,
+    ) => Promise<void>,
+  ): Promise<void> {
+    for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
+      await this.#syncChat(id);
+      const chat = await this.chatRecord(id);
+      if (chat.status !== 'active') throw new ClientError('CLIENT_NOT_A_MEMBER');
+      const state = groupStateOf(chat, this.#config);
+      const proposals = await proposalsFor(state);
+      if (proposals.length === 0) return;
+      const result = await createCommit(
+        { state, cipherSuite: this.#mls },
+        { extraProposals: proposals, ratchetTreeExtension: true },
+      );
+      const envelope = createEnvelope({
+        topic: chat.topic,
+        payload: encodeMlsMessage(result.commit),
+        createdAt: this.#clock(),
+      });
+      await this.#store.put(`mine/${envelope.cid.toString()}`, new Uint8Array([1]));
+      let receipt: Receipt;
+      try {
+        receipt = await this.#api.postEnvelope(envelope.bytes, this.#clock());
+      } catch (error) {
+        await this.#store.delete(`mine/${envelope.cid.toString()}`);
+        if (isClientError(error) && error.relayCode === 'RELAY_COMMIT_CONFLICT') continue;
+        throw error;
+      }
+      const updated: ChatRecord = { ...chat, state: encodeState(result.newState) };
+      await saveChat(this.#store, updated);
+      this.emit('members-changed', {
+        chatId: id,
+        members: membersOf(result.newState).map((m) => m.account),
+      });
+      await afterAccepted?.(updated, result.welcome, receipt);
+      return;
+    }
+    throw new ClientError('CLIENT_COMMIT_CONFLICT', `(${COMMIT_ATTEMPTS} attempts)`);
+  }
+
+  // ——— sending ———
+
+  async #enqueue(
+    id: string,
+    body: { type: 'text'; text: string } | { type: 'leave' },
+  ): Promise<StoredMessage | undefined> {
+    const chat = await this.chatRecord(id);
+    if (chat.status !== 'active') throw new ClientError('CLIENT_NOT_A_MEMBER');
+    if (body.type === 'text' && new TextEncoder().encode(body.text).length > 64 * 1024) {
+      throw new ClientError('CLIENT_TEXT_TOO_LONG');
+    }
+    const sentAt = this.#clock();
+    const counter = chat.counter + 1;
+    const { bytes: entry } = await createChatEntry(this.#suite, this.#device.seed, {
+      chat: chat.topic,
+      author: this.accountId,
+      device: this.#device.publicKey,
+      n: counter,
+      sentAt,
+      body,
+    });
+    const state = groupStateOf(chat, this.#config);
+    const sent = await createApplicationMessage(state, entry, this.#mls);
+    const payload = encodeMlsMessage({
+      version: 'mls10',
+      wireformat: 'mls_private_message',
+      privateMessage: sent.privateMessage,
+    });
+    const envelope = createEnvelope({ topic: chat.topic, payload, createdAt: sentAt });
+    const cid = envelope.cid.toString();
+    // State, history and outbox change together, before any byte leaves: a restart never
+    // reuses a key, and the outbox posts exactly these bytes (the relay dedupes by CID).
+    return this.#store.transaction(async () => {
+      await saveChat(this.#store, { ...chat, state: encodeState(sent.newState), counter });
+      await this.#store.put(`mine/${cid}`, new Uint8Array([1]));
+      const message =
+        body.type === 'text'
+          ? await this.#store.addMessage({
+              chatId: id,
+              author: this.accountId,
+              text: body.text,
+              sentAt,
+              own: true,
+              status: 'queued',
+              cid,
+              seq: undefined,
+            })
+          : undefined;
+      await this.#store.put(
+        `outbox/${String(sentAt).padStart(16, '0')}/${cid}`,
+        encodeCanonical({ chat: id, envelope: envelope.bytes, message: message?.id ?? 0 }),
+      );
+      if (message !== undefined) this.emit('message', { chatId: id, message });
+      return message;
+    });
+  }
+
+  async #flushOutbox(): Promise<void> {
+    for (const key of await this.#store.keys('outbox/')) {
+      const item = await this.#store.get(key);
+      if (item === undefined) continue;
+      const { chat, envelope, message } = decodeCanonical(item) as {
+        chat: string;
+        envelope: Uint8Array;
+        message: number;
+      };
+      let receipt: Receipt;
+      try {
+        receipt = await this.#api.postEnvelope(envelope, this.#clock());
+      } catch (error) {
+        if (isClientError(error, 'CLIENT_RELAY_UNREACHABLE')) throw error;
+        // Refused for good (the relay will never take these bytes): drop it and say so.
+        await this.#store.delete(key);
+        this.#report(chat, error);
+        continue;
+      }
+      await this.#store.transaction(async () => {
+        if (message > 0) await this.#store.markSent(chat, message, receipt.cid, receipt.seq);
+        await this.#store.delete(key);
+      });
+      if (message > 0)
+        this.emit('sent', { chatId: chat, id: message, seq: receipt.seq, cid: receipt.cid });
+    }
+  }
+
+  // ——— receiving ———
+
+  async #inboxSeq(): Promise<number> {
+    const stored = await this.#store.get('inbox/lastSeq');
+    return stored === undefined ? 0 : (decodeCanonical(stored) as number);
+  }
+
+  async #syncInbox(): Promise<void> {
+    const inbox = inboxTopic(this.accountId);
+    let after = await this.#inboxSeq();
+    for (;;) {
+      const page = await this.#api.fetchEnvelopes(inbox, after, PAGE, this.#clock());
+      for (const item of page.envelopes) {
+        try {
+          await this.#acceptInvitation(item.bytes, inbox);
+        } catch (error) {
+          this.#report(undefined, error);
+        }
+        after = item.seq;
+        await this.#store.put('inbox/lastSeq', encodeCanonical(after));
+      }
+      if (page.envelopes.length < PAGE) break;
+    }
+    if (after > 0) await this.#api.acknowledge(inbox, after, this.#clock());
+  }
+
+  async #acceptInvitation(envelopeBytes: Uint8Array, inbox: Uint8Array): Promise<void> {
+    const { envelope } = decodeEnvelope(envelopeBytes);
+    const invitation = await openInvitation(envelope.payload, this.#device.hpkePrivateKey, inbox);
+    const id = chatIdOf(invitation.chat);
+    if ((await loadChat(this.#store, id)) !== undefined) return;
+    const storedPackage = await this.#store.get(`kp/${toHex(invitation.keyPackageHash)}`);
+    if (storedPackage === undefined)
+      throw new ClientError('CLIENT_KEY_PACKAGE_INVALID', '(invitation for an unknown KeyPackage)');
+    const parts = decodeCanonical(storedPackage) as {
+      kp: Uint8Array;
+      init: Uint8Array;
+      hpke: Uint8Array;
+      sig: Uint8Array;
+    };
+    const published = decodeMls(parts.kp);
+    const welcome = decodeMls(invitation.welcome);
+    if (published.wireformat !== 'mls_key_package' || welcome.wireformat !== 'mls_welcome') {
+      throw new ClientError('CLIENT_KEY_PACKAGE_INVALID', '(malformed invitation)');
+    }
+    const state = await joinGroup(
+      welcome.welcome,
+      published.keyPackage,
+      { initPrivateKey: parts.init, hpkePrivateKey: parts.hpke, signaturePrivateKey: parts.sig },
+      emptyPskIndex,
+      this.#mls,
+      undefined,
+      undefined,
+      this.#config,
+    );
+    await saveChat(this.#store, {
+      id,
+      topic: invitation.chat,
+      kind: invitation.kind,
+      name: invitation.name,
+      state: encodeState(state),
+      lastSeq: invitation.since,
+      counter: 0,
+      seen: {},
+      status: 'active',
+      createdAt: this.#clock(),
+    });
+    this.emit('invited', {
+      chatId: id,
+      name: invitation.name,
+      inviter: invitation.inviter,
+      kind: invitation.kind,
+    });
+    this.#live?.subscribe(invitation.chat, invitation.since);
+    await this.#syncChat(id);
+  }
+
+  async #syncChat(id: string): Promise<void> {
+    let chat = await this.chatRecord(id);
+    if (chat.status !== 'active') return;
+    for (;;) {
+      const page = await this.#api.fetchEnvelopes(chat.topic, chat.lastSeq, PAGE, this.#clock());
+      for (const item of page.envelopes) {
+        chat = await this.#process(chat, item.seq, item.cid, item.bytes);
+        await saveChat(this.#store, chat);
+        if (chat.status !== 'active') break;
+      }
+      if (page.envelopes.length < PAGE || chat.status !== 'active') break;
+    }
+    if (chat.lastSeq > 0)
+      await this.#api.acknowledge(chat.topic, chat.lastSeq, this.#clock()).catch(() => undefined);
+    const removals = this.#pendingRemovals.get(id);
+    this.#pendingRemovals.delete(id);
+    for (const account of removals ?? []) {
+      await this.#removeMember(id, account, false).catch((error: unknown) => {
+        this.#report(id, error);
+      });
+    }
+  }
+
+  /** Processes one envelope of a chat; returns the chat with `lastSeq` moved past it. */
+  async #process(
+    chat: ChatRecord,
+    seq: number,
+    cid: string,
+    bytes: Uint8Array,
+  ): Promise<ChatRecord> {
+    const next = { ...chat, lastSeq: seq };
+    if ((await this.#store.get(`mine/${cid}`)) !== undefined) return next;
+    try {
+      const { envelope } = decodeEnvelope(bytes);
+      const message = decodeMls(envelope.payload);
+      if (message.wireformat !== 'mls_private_message')
+        return this.#reject(next, 'not-private', seq);
+      const pm = message.privateMessage;
+      const state = groupStateOf(chat, this.#config);
+      if (toHex(pm.groupId) !== toHex(chat.topic)) return this.#reject(next, 'wrong-group', seq);
+      if (pm.epoch > state.groupContext.epoch) return this.#reject(next, 'future-epoch', seq);
+      if (pm.contentType === 'commit' && pm.epoch < state.groupContext.epoch) {
+        // A Commit the relay ordered after ours for the same epoch cannot exist; an older one is noise.
+        return this.#reject(next, 'stale-commit', seq);
+      }
+      const result = await processPrivateMessage(state, pm, emptyPskIndex, this.#mls);
+      if (result.kind === 'newState') {
+        const removed = result.newState.groupActiveState.kind === 'removedFromGroup';
+        const updated: ChatRecord = {
+          ...next,
+          state: encodeState(result.newState),
+          status: removed ? 'removed' : 'active',
+        };
+        this.emit('members-changed', {
+          chatId: chat.id,
+          members: removed ? [] : membersOf(result.newState).map((member) => member.account),
+          ...(removed ? { removed: true } : {}),
+        });
+        return updated;
+      }
+      const opened = await openChatEntry(this.#suite, result.message, chat.topic);
+      const after: ChatRecord = { ...next, state: encodeState(result.newState) };
+      if (!opened.ok) return this.#reject(after, opened.reason, seq);
+      const entry = opened.value;
+      // MLS says a member of that epoch sent it; the entry says who. Only a current member's
+      // device counts, so a removed member's old keys cannot speak.
+      const member = membersOf(result.newState).find((m) => m.account === entry.author);
+      if (member?.devices.some((device) => toHex(device) === toHex(entry.device)) !== true) {
+        return this.#reject(after, 'not-a-member', seq);
+      }
+      if (entry.n <= (chat.seen[entry.author] ?? 0)) return this.#reject(after, 'replay', seq);
+      const seen = { ...chat.seen, [entry.author]: entry.n };
+      if (entry.body.type === 'leave') {
+        if (entry.author !== this.accountId) {
+          const pending = this.#pendingRemovals.get(chat.id) ?? new Set<string>();
+          pending.add(entry.author);
+          this.#pendingRemovals.set(chat.id, pending);
+        }
+        return { ...after, seen };
+      }
+      const stored = await this.#store.addMessage({
+        chatId: chat.id,
+        author: entry.author,
+        text: entry.body.text,
+        sentAt: entry.sentAt,
+        own: entry.author === this.accountId,
+        status: 'received',
+        cid,
+        seq,
+      });
+      if (stored !== undefined) this.emit('message', { chatId: chat.id, message: stored });
+      return { ...after, seen };
+    } catch (error) {
+      return this.#reject(next, error instanceof Error ? error.message : String(error), seq);
+    }
+  }
+
+  #reject(chat: ChatRecord, reason: string, seq: number): ChatRecord {
+    this.emit('rejected', { chatId: chat.id, seq, reason });
+    return chat;
+  }
+
+  #report(chatId: string | undefined, error: unknown): void {
+    const code = isClientError(error) ? error.code : 'CLIENT_INTERNAL';
+    const message = error instanceof Error ? error.message : String(error);
+    this.emit('error', { ...(chatId === undefined ? {} : { chatId }), code, message });
+  }
+}
+
+/** The chats of a client. */
+export class ChatDirectory {
+  readonly #client: Client;
+
+  constructor(client: Client) {
+    this.#client = client;
+  }
+
+  /** Every chat on this device, newest message first. */
+  async list(): Promise<ChatSummary[]> {
+    const chats = await this.#client.listChats();
+    return chats.sort((a, b) => (b.lastMessage?.sentAt ?? 0) - (a.lastMessage?.sentAt ?? 0));
+  }
+
+  /** The pair chat with `accountId`, created (and the peer invited) if there is none. */
+  async openPair(accountId: string): Promise<Chat> {
+    return this.get(await this.#client.createChat('pair', accountId, [accountId]));
+  }
+
+  /** Creates a group chat with `members` invited. */
+  async createGroup(options: { name: string; members: readonly string[] }): Promise<Chat> {
+    return this.get(await this.#client.createChat('group', options.name, options.members));
+  }
+
+  /** A chat by id. @throws ClientError CLIENT_CHAT_NOT_FOUND */
+  async get(id: string): Promise<Chat> {
+    await this.#client.chatRecord(id);
+    return new Chat(this.#client, id);
+  }
+}

@@ -1,0 +1,43 @@
+/** The SDK's error class and its stable codes (docs/errors.md). */
+
+/** Every failure the SDK reports and the message shown to people. */
+export const CLIENT_ERRORS = {
+  CLIENT_RELAY_UNREACHABLE: 'The relay cannot be reached.',
+  CLIENT_RELAY_REFUSED: 'The relay refused the request.',
+  CLIENT_NOT_REGISTERED: 'The account has no directory entry on this relay.',
+  CLIENT_DIRECTORY_INVALID: 'The directory entry served for the account does not verify.',
+  CLIENT_KEY_PACKAGE_INVALID: 'The KeyPackage served for the account is not valid for it.',
+  CLIENT_CHAT_NOT_FOUND: 'No such chat on this device.',
+  CLIENT_NOT_A_MEMBER: 'This account is no longer a member of the chat.',
+  CLIENT_MEMBER_NOT_FOUND: 'The account is not a member of the chat.',
+  CLIENT_ALREADY_MEMBER: 'The account is already a member of the chat.',
+  CLIENT_COMMIT_CONFLICT: 'The group kept changing under this change; it was not applied.',
+  CLIENT_TEXT_TOO_LONG: 'The message is longer than allowed.',
+} as const;
+
+/** A stable SDK error code. */
+export type ClientErrorCode = keyof typeof CLIENT_ERRORS;
+
+/** The error the SDK throws; `relayCode` carries the relay's code when the relay refused. */
+export class ClientError extends Error {
+  override readonly name = 'ClientError';
+  readonly code: ClientErrorCode;
+  readonly relayCode: string | undefined;
+  readonly status: number | undefined;
+
+  constructor(
+    code: ClientErrorCode,
+    detail?: string,
+    options?: { cause?: unknown; relayCode?: string; status?: number },
+  ) {
+    super(detail === undefined ? CLIENT_ERRORS[code] : `${CLIENT_ERRORS[code]} ${detail}`, options);
+    this.code = code;
+    this.relayCode = options?.relayCode;
+    this.status = options?.status;
+  }
+}
+
+/** True if `error` is a ClientError, optionally with the given code. */
+export function isClientError(error: unknown, code?: ClientErrorCode): error is ClientError {
+  return error instanceof ClientError && (code === undefined || error.code === code);
+}

@@ -1,0 +1,48 @@
+/** A small typed event emitter (no Node `events` dependency, so it runs in browsers). */
+import type { StoredMessage } from './store/client-store.js';
+
+/** The events a Client emits, with their payloads. */
+export interface ClientEvents {
+  /** A message was added to a chat's history (received, or queued by this device). */
+  message: { chatId: string; message: StoredMessage };
+  /** The relay stored a message this device sent. */
+  sent: { chatId: string; id: number; seq: number; cid: string };
+  /** A chat's membership changed; `removed` when this account was removed. */
+  'members-changed': { chatId: string; members: readonly string[]; removed?: boolean };
+  /** This account joined a chat through an invitation. */
+  invited: { chatId: string; name: string; inviter: string; kind: 'pair' | 'group' };
+  /** An envelope of a chat was refused (replay, non-member, undecryptable…); it is skipped. */
+  rejected: { chatId: string; seq: number; reason: string };
+  /** A background operation failed. */
+  error: { chatId?: string; code: string; message: string };
+}
+
+type Handler<T> = (payload: T) => void;
+
+/** Typed on/off/once/emit. Handlers run synchronously; one that throws does not stop the rest. */
+export class Emitter<Events extends object> {
+  readonly #handlers = new Map<keyof Events, Set<Handler<never>>>();
+
+  on<K extends keyof Events>(event: K, handler: Handler<Events[K]>): () => void {
+    const set = this.#handlers.get(event) ?? new Set();
+    set.add(handler);
+    this.#handlers.set(event, set);
+    return () => {
+      this.off(event, handler);
+    };
+  }
+
+  off<K extends keyof Events>(event: K, handler: Handler<Events[K]>): void {
+    this.#handlers.get(event)?.delete(handler);
+  }
+
+  protected emit<K extends keyof Events>(event: K, payload: Events[K]): void {
+    for (const handler of this.#handlers.get(event) ?? []) {
+      try {
+        (handler as Handler<Events[K]>)(payload);
+      } catch {
+        // A faulty listener must not break the client.
+      }
+    }
+  }
+}

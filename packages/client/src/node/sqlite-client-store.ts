@@ -1,0 +1,131 @@
+/** The Node implementation of ClientStore: one SQLite file (WAL, synchronous=FULL). */
+import Database from 'better-sqlite3';
+import type { ClientStore, StoredMessage } from '../store/client-store.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS messages (
+  chat TEXT NOT NULL, id INTEGER NOT NULL, author TEXT NOT NULL, text TEXT NOT NULL,
+  sent_at INTEGER NOT NULL, own INTEGER NOT NULL, status TEXT NOT NULL, cid TEXT, seq INTEGER,
+  PRIMARY KEY (chat, id)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS messages_by_cid ON messages (chat, cid) WHERE cid IS NOT NULL;
+`;
+
+interface Row {
+  chat: string;
+  id: number;
+  author: string;
+  text: string;
+  sent_at: number;
+  own: number;
+  status: StoredMessage['status'];
+  cid: string | null;
+  seq: number | null;
+}
+
+/** Opens (creating if needed) the client store at `path`. */
+export function openSqliteClientStore(path: string): ClientStore {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  db.exec(SCHEMA);
+  const q = {
+    get: db.prepare('SELECT value FROM kv WHERE key = ?').pluck(),
+    put: db.prepare('INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)'),
+    delete: db.prepare('DELETE FROM kv WHERE key = ?'),
+    keys: db
+      .prepare('SELECT key FROM kv WHERE key >= ? AND key < ? || char(1114111) ORDER BY key')
+      .pluck(),
+    nextId: db.prepare('SELECT COALESCE(MAX(id), 0) + 1 FROM messages WHERE chat = ?').pluck(),
+    byCid: db.prepare('SELECT 1 FROM messages WHERE chat = ? AND cid = ?').pluck(),
+    insert: db.prepare(
+      'INSERT INTO messages (chat, id, author, text, sent_at, own, status, cid, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    markSent: db.prepare(
+      "UPDATE messages SET status = 'sent', cid = ?, seq = ? WHERE chat = ? AND id = ?",
+    ),
+    latest: db.prepare('SELECT * FROM messages WHERE chat = ? ORDER BY id DESC LIMIT ?'),
+    before: db.prepare('SELECT * FROM messages WHERE chat = ? AND id < ? ORDER BY id DESC LIMIT ?'),
+  };
+  let depth = 0;
+  const toMessage = (row: Row): StoredMessage => ({
+    chatId: row.chat,
+    id: row.id,
+    author: row.author,
+    text: row.text,
+    sentAt: row.sent_at,
+    own: row.own === 1,
+    status: row.status,
+    cid: row.cid ?? undefined,
+    seq: row.seq ?? undefined,
+  });
+  return {
+    get: (key) => {
+      const value = q.get.get(key) as Uint8Array | undefined;
+      return Promise.resolve(value === undefined ? undefined : new Uint8Array(value));
+    },
+    put: (key, value) => {
+      q.put.run(key, value);
+      return Promise.resolve();
+    },
+    delete: (key) => {
+      q.delete.run(key);
+      return Promise.resolve();
+    },
+    keys: (prefix) => Promise.resolve(q.keys.all(prefix, prefix) as string[]),
+    async transaction(work) {
+      // better-sqlite3 transactions are synchronous; an async unit of work uses SAVEPOINTs.
+      const name = `sp${depth}`;
+      depth += 1;
+      db.exec(`SAVEPOINT ${name}`);
+      try {
+        const result = await work();
+        db.exec(`RELEASE ${name}`);
+        return result;
+      } catch (error) {
+        db.exec(`ROLLBACK TO ${name}`);
+        db.exec(`RELEASE ${name}`);
+        throw error;
+      } finally {
+        depth -= 1;
+      }
+    },
+    addMessage: (message) => {
+      if (message.cid !== undefined && q.byCid.get(message.chatId, message.cid) !== undefined) {
+        return Promise.resolve(undefined);
+      }
+      const id = q.nextId.get(message.chatId) as number;
+      q.insert.run(
+        message.chatId,
+        id,
+        message.author,
+        message.text,
+        message.sentAt,
+        message.own ? 1 : 0,
+        message.status,
+        message.cid ?? null,
+        message.seq ?? null,
+      );
+      return Promise.resolve({ ...message, id });
+    },
+    markSent: (chatId, id, cid, seq) => {
+      q.markSent.run(cid, seq, chatId, id);
+      return Promise.resolve();
+    },
+    messages: (chatId, options) => {
+      const rows = (
+        options.before === undefined
+          ? q.latest.all(chatId, options.limit)
+          : q.before.all(chatId, options.before, options.limit)
+      ) as Row[];
+      return Promise.resolve(rows.reverse().map(toMessage));
+    },
+    hasMessage: (chatId, cid) => Promise.resolve(q.byCid.get(chatId, cid) !== undefined),
+    close: () => {
+      db.close();
+      return Promise.resolve();
+    },
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * The live connection: a WebSocket that authenticates, subscribes to the client's topics and
+ * tells the client when one has something new; it reconnects with backoff when dropped.
+ */
+import { toBase64Url } from '@parley/core';
+
+/** What the SDK needs of a WebSocket (the browser's, or the `ws` package's in Node 20). */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: 'open' | 'close' | 'error', listener: () => void): void;
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+}
+
+/** A WebSocket constructor. */
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+/** Options of the live connection. */
+export interface LiveOptions {
+  readonly url: string;
+  readonly WebSocket: WebSocketConstructor;
+  readonly token: () => Promise<string>;
+  readonly topics: () => Promise<{ topic: Uint8Array; after: number }[]>;
+  readonly onEnvelope: (topic: Uint8Array) => void;
+  readonly onReconnect: () => void;
+}
+
+/** Keeps one WebSocket open while started. */
+export class LiveConnection {
+  readonly #options: LiveOptions;
+  #socket: WebSocketLike | undefined;
+  #stopped = true;
+  #attempt = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #topicsByKey = new Map<string, Uint8Array>();
+
+  constructor(options: LiveOptions) {
+    this.#options = options;
+  }
+
+  start(): void {
+    this.#stopped = false;
+    this.#open();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#socket?.close(1000, 'client closing');
+    this.#socket = undefined;
+  }
+
+  /** Subscribes to one more topic on the open connection. */
+  subscribe(topic: Uint8Array, after: number): void {
+    const key = toBase64Url(topic);
+    this.#topicsByKey.set(key, topic);
+    if (this.#socket?.readyState === 1)
+      this.#socket.send(JSON.stringify({ type: 'subscribe', topic: key, after }));
+  }
+
+  #open(): void {
+    if (this.#stopped) return;
+    const wsUrl = `${this.#options.url.replace(/^http/, 'ws').replace(/\/+$/, '')}/v1/ws`;
+    const socket = new this.#options.WebSocket(wsUrl);
+    this.#socket = socket;
+    socket.addEventListener('open', () => {
+      void this.#options.token().then(
+        (token) => {
+          socket.send(JSON.stringify({ type: 'auth', token }));
+        },
+        () => {
+          socket.close();
+        },
+      );
+    });
+    socket.addEventListener('message', (event) => {
+      let frame: { type?: string; topic?: string };
+      try {
+        frame = JSON.parse(String(event.data)) as { type?: string; topic?: string };
+      } catch {
+        return;
+      }
+      if (frame.type === 'ready') {
+        const reconnected = this.#attempt > 0;
+        this.#attempt = 0;
+        void this.#options.topics().then((topics) => {
+          for (const { topic, after } of topics) this.subscribe(topic, after);
+        });
+        if (reconnected) this.#options.onReconnect();
+      } else if (frame.type === 'envelope' && frame.topic !== undefined) {
+        const topic = this.#topicsByKey.get(frame.topic);
+        if (topic !== undefined) this.#options.onEnvelope(topic);
+      }
+    });
+    socket.addEventListener('close', () => {
+      if (this.#socket !== socket || this.#stopped) return;
+      this.#attempt += 1;
+      const delayMs = Math.min(10_000, 250 * 2 ** Math.min(this.#attempt, 6));
+      this.#timer = setTimeout(() => {
+        this.#open();
+      }, delayMs);
+    });
+    socket.addEventListener('error', () => undefined);
+  }
+}

@@ -1,0 +1,226 @@
+/**
+ * The relay's HTTP API (docs/spec/relay-api.md) as typed calls, with login and re-login on an
+ * expired session. Transport failures become CLIENT_RELAY_UNREACHABLE; refusals carry the
+ * relay's code in CLIENT_RELAY_REFUSED.
+ */
+import {
+  fromBase64Url,
+  loginMessage,
+  signFor,
+  toBase64Url,
+  type CryptoSuite,
+  type Identity,
+} from '@parley/core';
+import { ClientError } from '../errors.js';
+
+/** A receipt for an accepted envelope. */
+export interface Receipt {
+  readonly cid: string;
+  readonly topic: string;
+  readonly seq: number;
+  readonly receivedAt: number;
+  readonly duplicate: boolean;
+}
+
+/** One stored envelope of a topic. */
+export interface TopicEnvelope {
+  readonly seq: number;
+  readonly cid: string;
+  readonly receivedAt: number;
+  readonly bytes: Uint8Array;
+}
+
+/** Options of the relay API. */
+export interface RelayApiOptions {
+  readonly relayUrl: string;
+  readonly identity: Identity;
+  readonly suite: CryptoSuite;
+  readonly fetch: typeof fetch;
+  readonly inviteCode?: string | undefined;
+}
+
+/** Calls one relay on behalf of one account. */
+export class RelayApi {
+  readonly #options: RelayApiOptions;
+  readonly #base: string;
+  #token: { value: string; expiresAt: number } | undefined;
+
+  constructor(options: RelayApiOptions) {
+    this.#options = options;
+    this.#base = options.relayUrl.replace(/\/+$/, '');
+  }
+
+  /** The current session token, logging in first if needed. */
+  async token(now: number): Promise<string> {
+    if (this.#token === undefined || this.#token.expiresAt - 30_000 <= now) await this.login();
+    if (this.#token === undefined) throw new ClientError('CLIENT_RELAY_REFUSED', '(no session)');
+    return this.#token.value;
+  }
+
+  /** Logs in with a fresh challenge. */
+  async login(): Promise<void> {
+    const { identity, suite } = this.#options;
+    const challenge = (await this.#call('POST', '/v1/auth/challenge', { json: {} })) as {
+      relayId: string;
+      nonce: string;
+      expiresAt: number;
+    };
+    const nonce = fromBase64Url(challenge.nonce);
+    const signature = await signFor(
+      suite,
+      'login',
+      identity.secrets.signingSeed,
+      loginMessage({
+        relay: challenge.relayId,
+        account: identity.accountId,
+        nonce,
+        expiresAt: challenge.expiresAt,
+      }),
+    );
+    const session = (await this.#call('POST', '/v1/auth/session', {
+      json: {
+        accountId: identity.accountId,
+        publicKey: toBase64Url(identity.signingPublicKey),
+        nonce: challenge.nonce,
+        signature: toBase64Url(signature),
+        ...(this.#options.inviteCode === undefined ? {} : { inviteCode: this.#options.inviteCode }),
+      },
+    })) as { token: string; expiresAt: number };
+    this.#token = { value: session.token, expiresAt: session.expiresAt };
+  }
+
+  async getDirectory(
+    accountId: string,
+  ): Promise<{ entry: Uint8Array; availableKeyPackages: number } | undefined> {
+    try {
+      const answer = (await this.#call('GET', `/v1/directory/${accountId}`)) as {
+        entry: string;
+        availableKeyPackages: number;
+      };
+      return {
+        entry: fromBase64Url(answer.entry),
+        availableKeyPackages: answer.availableKeyPackages,
+      };
+    } catch (error) {
+      if (error instanceof ClientError && error.relayCode === 'RELAY_NOT_FOUND') return undefined;
+      throw error;
+    }
+  }
+
+  async putDirectory(
+    accountId: string,
+    entry: Uint8Array,
+    keyPackages: readonly Uint8Array[],
+    now: number,
+  ): Promise<void> {
+    await this.#call('PUT', `/v1/directory/${accountId}`, {
+      json: { entry: toBase64Url(entry), keyPackages: keyPackages.map(toBase64Url) },
+      token: await this.token(now),
+    });
+  }
+
+  async claimKeyPackage(
+    accountId: string,
+    now: number,
+  ): Promise<{ keyPackage: Uint8Array; lastResort: boolean }> {
+    const answer = (await this.#call('POST', `/v1/directory/${accountId}/key-packages/claim`, {
+      token: await this.token(now),
+    })) as { keyPackage: string; lastResort: boolean };
+    return { keyPackage: fromBase64Url(answer.keyPackage), lastResort: answer.lastResort };
+  }
+
+  async postEnvelope(bytes: Uint8Array, now: number): Promise<Receipt> {
+    const answer = await this.#call('POST', '/v1/envelopes', {
+      cbor: bytes,
+      token: await this.token(now),
+      withStatus: true,
+    });
+    const { status, body } = answer as { status: number; body: Omit<Receipt, 'duplicate'> };
+    return { ...body, duplicate: status === 200 };
+  }
+
+  async fetchEnvelopes(
+    topic: Uint8Array,
+    after: number,
+    limit: number,
+    now: number,
+  ): Promise<{ envelopes: TopicEnvelope[]; lastSeq: number }> {
+    const answer = (await this.#call(
+      'GET',
+      `/v1/topics/${toBase64Url(topic)}/envelopes?after=${after}&limit=${limit}`,
+      { token: await this.token(now) },
+    )) as {
+      envelopes: { seq: number; cid: string; receivedAt: number; envelope: string }[];
+      lastSeq: number;
+    };
+    return {
+      envelopes: answer.envelopes.map((item) => ({
+        seq: item.seq,
+        cid: item.cid,
+        receivedAt: item.receivedAt,
+        bytes: fromBase64Url(item.envelope),
+      })),
+      lastSeq: answer.lastSeq,
+    };
+  }
+
+  async acknowledge(topic: Uint8Array, seq: number, now: number): Promise<void> {
+    await this.#call('POST', `/v1/topics/${toBase64Url(topic)}/ack`, {
+      json: { seq },
+      token: await this.token(now),
+    });
+  }
+
+  async #call(
+    method: string,
+    path: string,
+    options: { json?: unknown; cbor?: Uint8Array; token?: string; withStatus?: boolean } = {},
+  ): Promise<unknown> {
+    const headers: Record<string, string> = {};
+    let body: BodyInit | undefined;
+    if (options.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(options.json);
+    } else if (options.cbor !== undefined) {
+      headers['content-type'] = 'application/cbor';
+      body = new Uint8Array(options.cbor);
+    }
+    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+    let response: Response;
+    try {
+      response = await this.#options.fetch(`${this.#base}${path}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+      });
+    } catch (cause) {
+      throw new ClientError('CLIENT_RELAY_UNREACHABLE', `(${this.#base})`, { cause });
+    }
+    const text = await response.text();
+    let parsed: unknown = undefined;
+    if (text.length > 0) {
+      try {
+        parsed = JSON.parse(text);
+      } catch (cause) {
+        throw new ClientError('CLIENT_RELAY_REFUSED', `(${response.status}: not JSON)`, {
+          cause,
+          status: response.status,
+        });
+      }
+    }
+    if (!response.ok) {
+      const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
+      if (response.status === 401 && error?.code === 'RELAY_UNAUTHENTICATED')
+        this.#token = undefined;
+      throw new ClientError(
+        'CLIENT_RELAY_REFUSED',
+        `(${error?.code ?? response.status}: ${error?.message ?? ''})`,
+        {
+          relayCode: error?.code ?? `HTTP_${response.status}`,
+          status: response.status,
+        },
+      );
+    }
+    return options.withStatus === true ? { status: response.status, body: parsed } : parsed;
+  }
+}
