@@ -879,7 +879,14 @@ export class Client extends Emitter<ClientEvents> {
   }
 
   #report(chatId: string | undefined, error: unknown): void {
-    const code = isClientError(error) ? error.code : 'CLIENT_INTERNAL';
+    // ClientError and CoreError codes pass through; anything else is unexpected.
+    const code =
+      typeof error === 'object' &&
+      error !== null &&
+      'code' in error &&
+      typeof error.code === 'string'
+        ? error.code
+        : 'CLIENT_INTERNAL';
     const message = error instanceof Error ? error.message : String(error);
     this.emit('error', { ...(chatId === undefined ? {} : { chatId }), code, message });
   }

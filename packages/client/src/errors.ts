@@ -13,6 +13,7 @@ export const CLIENT_ERRORS = {
   CLIENT_ALREADY_MEMBER: 'The account is already a member of the chat.',
   CLIENT_COMMIT_CONFLICT: 'The group kept changing under this change; it was not applied.',
   CLIENT_TEXT_TOO_LONG: 'The message is longer than allowed.',
+  CLIENT_INTERNAL: 'A background operation failed unexpectedly.',
 } as const;
 
 /** A stable SDK error code. */
