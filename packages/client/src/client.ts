@@ -353,7 +353,7 @@ export class Client extends Emitter<ClientEvents> {
     return this.exclusive(async () => {
       const message = await this.#enqueue(id, { type: 'text', text });
       await this.#flushOutbox().catch((error: unknown) => {
-        if (!isClientError(error, 'CLIENT_RELAY_UNREACHABLE')) throw error;
+        if (!isTransient(error)) throw error;
       });
       const [latest] = await this.#store.messages(id, { limit: 1 });
       if (message === undefined || latest === undefined)
@@ -367,7 +367,7 @@ export class Client extends Emitter<ClientEvents> {
     return this.exclusive(async () => {
       await this.#enqueue(id, { type: 'leave' });
       await this.#flushOutbox().catch((error: unknown) => {
-        if (!isClientError(error, 'CLIENT_RELAY_UNREACHABLE')) throw error;
+        if (!isTransient(error)) throw error;
       });
       const chat = await this.chatRecord(id);
       await saveChat(this.#store, { ...chat, status: 'left' });
@@ -598,10 +598,19 @@ export class Client extends Emitter<ClientEvents> {
       try {
         receipt = await this.#api.postEnvelope(envelope.bytes, this.#clock());
       } catch (error) {
-        await this.#store.delete(`mine/${envelope.cid.toString()}`);
-        if (isClientError(error) && error.relayCode === 'RELAY_COMMIT_CONFLICT') continue;
+        if (isClientError(error) && error.relayCode === 'RELAY_COMMIT_CONFLICT') {
+          await this.#store.delete(`mine/${envelope.cid.toString()}`);
+          continue;
+        }
+        // The relay may have stored the Commit without our hearing back. Keep the new state
+        // beside the chat: if the Commit shows up in the topic, it becomes the chat's state.
+        await this.#store.put(
+          `pending-commit/${id}`,
+          encodeCanonical({ cid: envelope.cid.toString(), state: encodeState(result.newState) }),
+        );
         throw error;
       }
+      await this.#store.delete(`pending-commit/${id}`);
       const updated: ChatRecord = { ...chat, state: encodeState(result.newState) };
       await saveChat(this.#store, updated);
       this.emit('members-changed', {
@@ -684,7 +693,7 @@ export class Client extends Emitter<ClientEvents> {
       try {
         receipt = await this.#api.postEnvelope(envelope, this.#clock());
       } catch (error) {
-        if (isClientError(error, 'CLIENT_RELAY_UNREACHABLE')) throw error;
+        if (isTransient(error)) throw error;
         // Refused for good (the relay will never take these bytes): drop it and say so.
         await this.#store.delete(key);
         this.#report(chat, error);
@@ -807,6 +816,23 @@ export class Client extends Emitter<ClientEvents> {
     bytes: Uint8Array,
   ): Promise<ChatRecord> {
     const next = { ...chat, lastSeq: seq };
+    const pending = await this.#store.get(`pending-commit/${chat.id}`);
+    if (pending !== undefined) {
+      const { cid: pendingCid, state } = decodeCanonical(pending) as {
+        cid: string;
+        state: Uint8Array;
+      };
+      if (pendingCid === cid) {
+        // Our Commit whose receipt was lost: the relay ordered it, so its epoch is ours now.
+        await this.#store.delete(`pending-commit/${chat.id}`);
+        const adopted: ChatRecord = { ...next, state };
+        this.emit('members-changed', {
+          chatId: chat.id,
+          members: membersOf(groupStateOf(adopted, this.#config)).map((member) => member.account),
+        });
+        return adopted;
+      }
+    }
     if ((await this.#store.get(`mine/${cid}`)) !== undefined) return next;
     try {
       const { envelope } = decodeEnvelope(bytes);
@@ -823,6 +849,8 @@ export class Client extends Emitter<ClientEvents> {
       }
       const result = await processPrivateMessage(state, pm, emptyPskIndex, this.#mls);
       if (result.kind === 'newState') {
+        // Another Commit took this epoch: a Commit of ours still awaiting its receipt lost.
+        await this.#store.delete(`pending-commit/${chat.id}`);
         const removed = result.newState.groupActiveState.kind === 'removedFromGroup';
         const updated: ChatRecord = {
           ...next,
@@ -890,6 +918,14 @@ export class Client extends Emitter<ClientEvents> {
     const message = error instanceof Error ? error.message : String(error);
     this.emit('error', { ...(chatId === undefined ? {} : { chatId }), code, message });
   }
+}
+
+/** True for failures worth retrying later: no answer, rate limits, sessions, relay errors. */
+function isTransient(error: unknown): boolean {
+  if (!isClientError(error)) return false;
+  if (error.code === 'CLIENT_RELAY_UNREACHABLE') return true;
+  const status = error.status ?? 0;
+  return status === 401 || status === 429 || status >= 500;
 }
 
 /** The chats of a client. */

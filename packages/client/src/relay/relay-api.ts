@@ -113,28 +113,28 @@ export class RelayApi {
     keyPackages: readonly Uint8Array[],
     now: number,
   ): Promise<void> {
-    await this.#call('PUT', `/v1/directory/${accountId}`, {
-      json: { entry: toBase64Url(entry), keyPackages: keyPackages.map(toBase64Url) },
-      token: await this.token(now),
-    });
+    await this.#authed(now, (token) =>
+      this.#call('PUT', `/v1/directory/${accountId}`, {
+        json: { entry: toBase64Url(entry), keyPackages: keyPackages.map(toBase64Url) },
+        token,
+      }),
+    );
   }
 
   async claimKeyPackage(
     accountId: string,
     now: number,
   ): Promise<{ keyPackage: Uint8Array; lastResort: boolean }> {
-    const answer = (await this.#call('POST', `/v1/directory/${accountId}/key-packages/claim`, {
-      token: await this.token(now),
-    })) as { keyPackage: string; lastResort: boolean };
+    const answer = (await this.#authed(now, (token) =>
+      this.#call('POST', `/v1/directory/${accountId}/key-packages/claim`, { token }),
+    )) as { keyPackage: string; lastResort: boolean };
     return { keyPackage: fromBase64Url(answer.keyPackage), lastResort: answer.lastResort };
   }
 
   async postEnvelope(bytes: Uint8Array, now: number): Promise<Receipt> {
-    const answer = await this.#call('POST', '/v1/envelopes', {
-      cbor: bytes,
-      token: await this.token(now),
-      withStatus: true,
-    });
+    const answer = await this.#authed(now, (token) =>
+      this.#call('POST', '/v1/envelopes', { cbor: bytes, token, withStatus: true }),
+    );
     const { status, body } = answer as { status: number; body: Omit<Receipt, 'duplicate'> };
     return { ...body, duplicate: status === 200 };
   }
@@ -145,10 +145,14 @@ export class RelayApi {
     limit: number,
     now: number,
   ): Promise<{ envelopes: TopicEnvelope[]; lastSeq: number }> {
-    const answer = (await this.#call(
-      'GET',
-      `/v1/topics/${toBase64Url(topic)}/envelopes?after=${after}&limit=${limit}`,
-      { token: await this.token(now) },
+    const answer = (await this.#authed(now, (token) =>
+      this.#call(
+        'GET',
+        `/v1/topics/${toBase64Url(topic)}/envelopes?after=${after}&limit=${limit}`,
+        {
+          token,
+        },
+      ),
     )) as {
       envelopes: { seq: number; cid: string; receivedAt: number; envelope: string }[];
       lastSeq: number;
@@ -165,10 +169,21 @@ export class RelayApi {
   }
 
   async acknowledge(topic: Uint8Array, seq: number, now: number): Promise<void> {
-    await this.#call('POST', `/v1/topics/${toBase64Url(topic)}/ack`, {
-      json: { seq },
-      token: await this.token(now),
-    });
+    await this.#authed(now, (token) =>
+      this.#call('POST', `/v1/topics/${toBase64Url(topic)}/ack`, { json: { seq }, token }),
+    );
+  }
+
+  /** Runs `call` with a session token; once more with a fresh login if the relay forgot it. */
+  async #authed<T>(now: number, call: (token: string) => Promise<T>): Promise<T> {
+    try {
+      return await call(await this.token(now));
+    } catch (error) {
+      if (!(error instanceof ClientError) || error.relayCode !== 'RELAY_UNAUTHENTICATED')
+        throw error;
+      this.#token = undefined;
+      return call(await this.token(now));
+    }
   }
 
   async #call(
