@@ -46,7 +46,8 @@ export async function sealInvitation(
 
 /**
  * Opens an invitation found in `inbox` with the device's HPKE private key.
- * @throws CoreError CORE_HPKE_OPEN_FAILED (not for this device) | CORE_SCHEMA_INVALID | CORE_CBOR_*
+ * @throws CoreError CORE_HPKE_OPEN_FAILED (not for this device) | CORE_UNKNOWN_VERSION |
+ *   CORE_SCHEMA_INVALID | CORE_ACCOUNT_ID_INVALID | CORE_CBOR_*
  */
 export async function openInvitation(
   sealed: Uint8Array,
@@ -72,6 +73,7 @@ export async function openInvitation(
       'invitation',
       ['v', 'chat', 'kind', 'name', 'inviter', 'keyPackageHash', 'welcome', 'since'],
     );
+    if (fields.v !== 1) throw new CoreError('CORE_UNKNOWN_VERSION', '(invitation)');
     const kind = expectString(fields, 'kind', 'invitation');
     if (kind !== 'pair' && kind !== 'group')
       throw new CoreError('CORE_SCHEMA_INVALID', '(invitation kind)');

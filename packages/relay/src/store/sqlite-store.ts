@@ -194,8 +194,10 @@ export function openSqliteStore(path: string): RelayStore {
           continue;
         }
         if (item.commitEpoch !== undefined) {
+          // Epochs advance one Commit at a time from 0: a Commit for any other epoch lost a race
+          // or was forged to jump ahead, and would block the group if accepted.
           const last = q.lastCommitEpoch.get(item.topic) as number | null;
-          if (last !== null && item.commitEpoch <= last) {
+          if (item.commitEpoch !== (last === null ? 0 : last + 1)) {
             outcomes.push({ refused: 'commit-conflict' });
             continue;
           }

@@ -65,7 +65,7 @@ export interface RetentionLimits {
 export interface RelayStore {
   /**
    * Appends envelopes in one durable transaction, in order; the same CID gets its existing
-   * receipt. A Commit for an epoch at or below one already accepted on its topic is refused.
+   * receipt. A topic's Commits must carry epochs 0, 1, 2… in order; any other is refused.
    * A topic that would exceed `maxBytesPerTopic` first evicts envelopes every
    * subscriber acknowledged, and refuses the envelope if that is not enough.
    */
