@@ -355,10 +355,10 @@ export class Client extends Emitter<ClientEvents> {
       await this.#flushOutbox().catch((error: unknown) => {
         if (!isTransient(error)) throw error;
       });
-      const [latest] = await this.#store.messages(id, { limit: 1 });
-      if (message === undefined || latest === undefined)
-        throw new TypeError('send: nothing was queued');
-      return message;
+      if (message === undefined) throw new TypeError('send: nothing was queued');
+      // As it is now: `sent` with its seq if the relay took it, else still `queued`.
+      const [current] = await this.#store.messages(id, { before: message.id + 1, limit: 1 });
+      return current ?? message;
     });
   }
 
@@ -671,8 +671,13 @@ export class Client extends Emitter<ClientEvents> {
               seq: undefined,
             })
           : undefined;
+      // Outbox keys sort in the order messages were written (the entry counters must arrive
+      // in order, or receivers would refuse later ones as replays).
+      const previous = await this.#store.get('outbox-seq');
+      const position = (previous === undefined ? 0 : (decodeCanonical(previous) as number)) + 1;
+      await this.#store.put('outbox-seq', encodeCanonical(position));
       await this.#store.put(
-        `outbox/${String(sentAt).padStart(16, '0')}/${cid}`,
+        `outbox/${String(position).padStart(16, '0')}`,
         encodeCanonical({ chat: id, envelope: envelope.bytes, message: message?.id ?? 0 }),
       );
       if (message !== undefined) this.emit('message', { chatId: id, message });
