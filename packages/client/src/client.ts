@@ -51,6 +51,8 @@ import {
   type Proposal,
   type Welcome,
 } from 'ts-mls';
+// Not in ts-mls's root exports; its package exports allow the module path.
+import { verifyKeyPackage } from 'ts-mls/keyPackage.js';
 import { Chat } from './chats/chat.js';
 import {
   chatIdOf,
@@ -125,7 +127,8 @@ export class Client extends Emitter<ClientEvents> {
   readonly #WebSocket: WebSocketConstructor | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #live: LiveConnection | undefined;
-  #pendingRemovals = new Map<string, Set<string>>();
+  /** Per chat, the leaves (by HPKE key) whose members asked to leave and await removal. */
+  #pendingRemovals = new Map<string, Map<string, Set<string>>>();
 
   private constructor(init: {
     options: ClientOptions;
@@ -543,6 +546,15 @@ export class Client extends Emitter<ClientEvents> {
     }
     if (identity.account !== account)
       throw new ClientError('CLIENT_KEY_PACKAGE_INVALID', '(wrong account)');
+    if (toHex(message.keyPackage.leafNode.signaturePublicKey) !== toHex(identity.device)) {
+      throw new ClientError(
+        'CLIENT_KEY_PACKAGE_INVALID',
+        '(signed by a key other than its device)',
+      );
+    }
+    if (!(await verifyKeyPackage(message.keyPackage, this.#mls.signature))) {
+      throw new ClientError('CLIENT_KEY_PACKAGE_INVALID', '(bad signature)');
+    }
     const device = (await this.#devicesOf(account))?.find(
       (cert) => toHex(cert.deviceKey) === toHex(identity.device),
     );
@@ -551,9 +563,23 @@ export class Client extends Emitter<ClientEvents> {
     return { keyPackage: message.keyPackage, bytes: claimed.keyPackage, hpkeKey: device.hpkeKey };
   }
 
-  async #removeMember(id: string, account: string, strict: boolean): Promise<void> {
+  /**
+   * Removes every leaf of `account`, or with `onlyLeaves` only those whose HPKE keys are listed
+   * (a leave request names the leaves that asked; if the account was removed and added back
+   * since, its new leaves stay).
+   */
+  async #removeMember(
+    id: string,
+    account: string,
+    strict: boolean,
+    onlyLeaves?: ReadonlySet<string>,
+  ): Promise<void> {
     await this.#commit(id, (state) => {
-      const leaves = leavesOf(state, account);
+      const leaves = leavesOf(state, account).filter((leaf) => {
+        if (onlyLeaves === undefined) return true;
+        const node = state.ratchetTree[leaf * 2];
+        return node?.nodeType === 'leaf' && onlyLeaves.has(toHex(node.leaf.hpkePublicKey));
+      });
       if (leaves.length === 0) {
         if (strict) throw new ClientError('CLIENT_MEMBER_NOT_FOUND', `(${account})`);
         return Promise.resolve([]);
@@ -743,7 +769,8 @@ export class Client extends Emitter<ClientEvents> {
     const { envelope } = decodeEnvelope(envelopeBytes);
     const invitation = await openInvitation(envelope.payload, this.#device.hpkePrivateKey, inbox);
     const id = chatIdOf(invitation.chat);
-    if ((await loadChat(this.#store, id)) !== undefined) return;
+    const previous = await loadChat(this.#store, id);
+    if (previous?.status === 'active') return;
     const storedPackage = await this.#store.get(`kp/${toHex(invitation.keyPackageHash)}`);
     if (storedPackage === undefined)
       throw new ClientError('CLIENT_KEY_PACKAGE_INVALID', '(invitation for an unknown KeyPackage)');
@@ -775,8 +802,10 @@ export class Client extends Emitter<ClientEvents> {
       name: invitation.name,
       state: encodeState(state),
       lastSeq: invitation.since,
-      counter: 0,
-      seen: {},
+      // Re-invited after leaving or removal: keep counting where this device stopped, or the
+      // others (who remember its last counter) would take new entries for replays.
+      counter: previous?.counter ?? 0,
+      seen: previous?.seen ?? {},
       status: 'active',
       createdAt: this.#clock(),
     });
@@ -806,8 +835,8 @@ export class Client extends Emitter<ClientEvents> {
       await this.#api.acknowledge(chat.topic, chat.lastSeq, this.#clock()).catch(() => undefined);
     const removals = this.#pendingRemovals.get(id);
     this.#pendingRemovals.delete(id);
-    for (const account of removals ?? []) {
-      await this.#removeMember(id, account, false).catch((error: unknown) => {
+    for (const [account, leaves] of removals ?? []) {
+      await this.#removeMember(id, account, false, leaves).catch((error: unknown) => {
         this.#report(id, error);
       });
     }
@@ -879,12 +908,19 @@ export class Client extends Emitter<ClientEvents> {
       if (member?.devices.some((device) => toHex(device) === toHex(entry.device)) !== true) {
         return this.#reject(after, 'not-a-member', seq);
       }
-      if (entry.n <= (chat.seen[entry.author] ?? 0)) return this.#reject(after, 'replay', seq);
-      const seen = { ...chat.seen, [entry.author]: entry.n };
+      // Counters are per device: each device of an account counts its own entries.
+      const counterKey = `${entry.author}/${toHex(entry.device)}`;
+      if (entry.n <= (chat.seen[counterKey] ?? 0)) return this.#reject(after, 'replay', seq);
+      const seen = { ...chat.seen, [counterKey]: entry.n };
       if (entry.body.type === 'leave') {
         if (entry.author !== this.accountId) {
-          const pending = this.#pendingRemovals.get(chat.id) ?? new Set<string>();
-          pending.add(entry.author);
+          const pending = this.#pendingRemovals.get(chat.id) ?? new Map<string, Set<string>>();
+          const leaves = pending.get(entry.author) ?? new Set<string>();
+          for (const leaf of leavesOf(result.newState, entry.author)) {
+            const node = result.newState.ratchetTree[leaf * 2];
+            if (node?.nodeType === 'leaf') leaves.add(toHex(node.leaf.hpkePublicKey));
+          }
+          pending.set(entry.author, leaves);
           this.#pendingRemovals.set(chat.id, pending);
         }
         return { ...after, seen };
