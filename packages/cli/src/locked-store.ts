@@ -21,6 +21,7 @@ export function lockedStore(inner: ClientStore, lock: HomeLock, onAccess: () => 
     transaction: (work) => locked(() => inner.transaction(work)),
     addMessage: (message) => locked(() => inner.addMessage(message)),
     markSent: (chatId, id, cid, seq) => locked(() => inner.markSent(chatId, id, cid, seq)),
+    markFailed: (chatId, id) => locked(() => inner.markFailed(chatId, id)),
     messages: (chatId, options) => locked(() => inner.messages(chatId, options)),
     hasMessage: (chatId, cid) => locked(() => inner.hasMessage(chatId, cid)),
     close: () => inner.close(),

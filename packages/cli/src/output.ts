@@ -83,7 +83,12 @@ export function shortId(id: string, length = 12): string {
 /** `time  author  text`: one line of `parley read`; the author is `you` for own messages. */
 export function formatMessage(message: StoredMessage): string {
   const author = message.own ? 'you' : shortId(message.author);
-  const status = message.status === 'queued' ? '  (queued)' : '';
+  const status =
+    message.status === 'queued'
+      ? '  (queued)'
+      : message.status === 'failed'
+        ? '  (not delivered)'
+        : '';
   // One message, one line: a newline inside the text would look like another message.
   const text = message.text.replace(/\r?\n/g, ' ⏎ ');
   return `${formatTime(message.sentAt)}  ${author.padEnd(13)}  ${text}${status}`;

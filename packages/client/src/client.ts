@@ -90,6 +90,8 @@ export interface ClientOptions {
   /** A WebSocket constructor for live pushes (browsers: the global; Node 20: the `ws` package). */
   readonly WebSocket?: WebSocketConstructor;
   readonly inviteCode?: string;
+  /** How long to wait for each relay answer (default 20 s). */
+  readonly requestTimeoutMs?: number;
 }
 
 interface Device {
@@ -156,6 +158,7 @@ export class Client extends Emitter<ClientEvents> {
       suite: init.suite,
       fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
       inviteCode: options.inviteCode,
+      requestTimeoutMs: options.requestTimeoutMs,
     });
     this.#config = mlsClientConfig(
       createAuthenticationService(async (account) =>
@@ -726,7 +729,10 @@ export class Client extends Emitter<ClientEvents> {
       } catch (error) {
         if (isTransient(error)) throw error;
         // Refused for good (the relay will never take these bytes): drop it and say so.
-        await this.#store.delete(key);
+        await this.#store.transaction(async () => {
+          if (message > 0) await this.#store.markFailed(chat, message);
+          await this.#store.delete(key);
+        });
         this.#report(chat, error);
         continue;
       }

@@ -46,6 +46,7 @@ export function openSqliteClientStore(path: string): ClientStore {
     markSent: db.prepare(
       "UPDATE messages SET status = 'sent', cid = ?, seq = ? WHERE chat = ? AND id = ?",
     ),
+    markFailed: db.prepare("UPDATE messages SET status = 'failed' WHERE chat = ? AND id = ?"),
     latest: db.prepare('SELECT * FROM messages WHERE chat = ? ORDER BY id DESC LIMIT ?'),
     before: db.prepare('SELECT * FROM messages WHERE chat = ? AND id < ? ORDER BY id DESC LIMIT ?'),
   };
@@ -112,6 +113,10 @@ export function openSqliteClientStore(path: string): ClientStore {
     },
     markSent: (chatId, id, cid, seq) => {
       q.markSent.run(cid, seq, chatId, id);
+      return Promise.resolve();
+    },
+    markFailed: (chatId, id) => {
+      q.markFailed.run(chatId, id);
       return Promise.resolve();
     },
     messages: (chatId, options) => {

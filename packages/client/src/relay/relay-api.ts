@@ -37,6 +37,8 @@ export interface RelayApiOptions {
   readonly suite: CryptoSuite;
   readonly fetch: typeof fetch;
   readonly inviteCode?: string | undefined;
+  /** How long to wait for the relay's answer before giving up (default 20 s). */
+  readonly requestTimeoutMs?: number | undefined;
 }
 
 /** Calls one relay on behalf of one account. */
@@ -206,6 +208,8 @@ export class RelayApi {
       response = await this.#options.fetch(`${this.#base}${path}`, {
         method,
         headers,
+        // A relay that accepts the connection but never answers must not hang the client.
+        signal: AbortSignal.timeout(this.#options.requestTimeoutMs ?? 20_000),
         ...(body === undefined ? {} : { body }),
       });
     } catch (cause) {

@@ -1,7 +1,8 @@
 /**
  * The SDK's local storage: a small key-value space for keys, MLS states and cursors, plus the
  * message history. Node uses SQLite (`@parley/client/node`); browsers can use IndexedDB behind
- * the same interface. Every method is atomic; `transaction` groups writes.
+ * the same interface. Every method is atomic; `transaction` groups writes. One Client per store:
+ * two processes writing the same store could each save stale MLS state over the other's.
  */
 
 /** One message of a chat's history. */
@@ -13,8 +14,11 @@ export interface StoredMessage {
   readonly text: string;
   readonly sentAt: number;
   readonly own: boolean;
-  /** `queued` (in the outbox), `sent` (the relay stored it), `received` (from another member). */
-  readonly status: 'queued' | 'sent' | 'received';
+  /**
+   * `queued` (in the outbox), `sent` (the relay stored it), `received` (from another member),
+   * `failed` (the relay refused it for good; it was not delivered).
+   */
+  readonly status: 'queued' | 'sent' | 'received' | 'failed';
   /** The envelope's CID and the relay's seq, once known. */
   readonly cid: string | undefined;
   readonly seq: number | undefined;
@@ -34,6 +38,8 @@ export interface ClientStore {
   addMessage(message: Omit<StoredMessage, 'id'>): Promise<StoredMessage | undefined>;
   /** Marks a message sent with its CID and seq. */
   markSent(chatId: string, id: number, cid: string, seq: number): Promise<void>;
+  /** Marks a queued message as refused for good. */
+  markFailed(chatId: string, id: number): Promise<void>;
   /** Messages of a chat with id < `before` (or the latest), newest last, at most `limit`. */
   messages(chatId: string, options: { before?: number; limit: number }): Promise<StoredMessage[]>;
   /** True if the chat's history holds this CID. */
