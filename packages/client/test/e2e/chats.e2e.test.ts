@@ -1,55 +1,19 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createCryptoSuite, generateIdentity, type Identity } from '@parley/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import {
   cleanupRelays,
   startRelay,
   type RelayProcess,
 } from '../../../relay/test/e2e/support/relay-process.js';
-import { Client, type StoredMessage } from '../../src/index.js';
-import { openSqliteClientStore } from '../../src/node/index.js';
-
-const suite = createCryptoSuite(globalThis.crypto.subtle);
-const random = (n: number) => globalThis.crypto.getRandomValues(new Uint8Array(n));
-const clients: Client[] = [];
+import type { Client } from '../../src/index.js';
+import { cleanupClients, eventually, openClient, texts } from './support/clients.js';
 
 afterEach(async () => {
-  for (const client of clients.splice(0)) await client.close();
+  await cleanupClients();
   await cleanupRelays();
 });
 
-async function newClient(relay: RelayProcess, identity?: Identity, dir?: string) {
-  const id = identity ?? (await generateIdentity(suite, random));
-  const path = join(dir ?? (await mkdtemp(join(tmpdir(), 'parley-client-'))), 'client.db');
-  const client = await Client.create({
-    relayUrl: relay.url,
-    identity: id,
-    store: openSqliteClientStore(path),
-    WebSocket: WebSocket,
-  });
-  clients.push(client);
-  await client.register();
-  return client;
-}
-
-function texts(messages: readonly StoredMessage[]): string[] {
-  return messages.map((message) => message.text);
-}
-
-async function eventually<T>(
-  read: () => Promise<T>,
-  check: (value: T) => boolean,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (check(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+async function newClient(relay: RelayProcess): Promise<Client> {
+  return (await openClient({ relayUrl: relay.url })).client;
 }
 
 describe('pair chat', () => {

@@ -1,34 +1,19 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createCryptoSuite, generateIdentity } from '@parley/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   cleanupRelays,
   startRelay,
   type RelayProcess,
 } from '../../../relay/test/e2e/support/relay-process.js';
-import { Client } from '../../src/index.js';
-import { openSqliteClientStore } from '../../src/node/index.js';
-
-const suite = createCryptoSuite(globalThis.crypto.subtle);
-const random = (n: number) => globalThis.crypto.getRandomValues(new Uint8Array(n));
-const clients: Client[] = [];
+import type { Client } from '../../src/index.js';
+import { cleanupClients, openClient } from './support/clients.js';
 
 afterEach(async () => {
-  for (const client of clients.splice(0)) await client.close();
+  await cleanupClients();
   await cleanupRelays();
 });
 
 async function newClient(relay: RelayProcess): Promise<Client> {
-  const client = await Client.create({
-    relayUrl: relay.url,
-    identity: await generateIdentity(suite, random),
-    store: openSqliteClientStore(join(await mkdtemp(join(tmpdir(), 'parley-client-')), 'c.db')),
-  });
-  clients.push(client);
-  await client.register();
-  return client;
+  return (await openClient({ relayUrl: relay.url })).client;
 }
 
 async function chatOf(client: Client, id: string) {
