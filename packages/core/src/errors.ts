@@ -29,6 +29,12 @@ export const CORE_ERRORS = {
     'The key file asks for key-derivation parameters outside the allowed range.',
   CORE_KEYFILE_WRONG_PASSPHRASE: 'The passphrase does not unlock this key file.',
   CORE_KEYFILE_TAMPERED: 'The key file was modified after it was written.',
+  CORE_NOTE_TOO_LARGE: 'The signed note is larger than the size limit.',
+  CORE_NOTE_MALFORMED: 'The text is not a well-formed signed note.',
+  CORE_CHECKPOINT_TOO_LARGE: 'The checkpoint is larger than the size limit.',
+  CORE_CHECKPOINT_MALFORMED: 'The text is not a well-formed checkpoint.',
+  CORE_CHECKPOINT_SIZE_INVALID: 'The checkpoint tree size is not a canonical decimal in range.',
+  CORE_CHECKPOINT_ROOT_INVALID: 'The checkpoint root hash is not canonical base64 of 32 bytes.',
 } as const;
 
 /** A stable error code of the core package. */

@@ -119,3 +119,37 @@ export {
   type ChatEntryFailure,
 } from './mls/chat-entry.js';
 export { openInvitation, sealInvitation, type Invitation } from './mls/invitation.js';
+export {
+  MERKLE_HASH_BYTES,
+  consistencyProof,
+  emptyRoot,
+  inclusionProof,
+  leafHash,
+  nodeHash,
+  rootOf,
+  verifyConsistency,
+  verifyInclusion,
+  verifySubtreeConsistency,
+  verifySubtreeInclusion,
+  type MerkleProofFailure,
+} from './log/merkle.js';
+export { MerkleTree } from './log/merkle-tree.js';
+export {
+  MAX_NOTE_SIGNATURES,
+  MAX_SIGNED_NOTE_BYTES,
+  noteKeyId,
+  openSignedNote,
+  verifyNoteSignature,
+  type NoteSignature,
+  type NoteSignatureFailure,
+  type SignedNote,
+} from './log/signed-note.js';
+export {
+  MAX_CHECKPOINT_BYTES,
+  formatCheckpoint,
+  parseCheckpoint,
+  signCheckpoint,
+  verifyCheckpointSignature,
+  type Checkpoint,
+  type CheckpointFailure,
+} from './log/checkpoint.js';
