@@ -3,7 +3,7 @@
  * for the end-to-end tests: login, envelopes, topics, and a WebSocket client with a frame queue.
  */
 import {
-  asTopic,
+  newSharedTopic,
   createCryptoSuite,
   createEnvelope,
   generateIdentity,
@@ -37,9 +37,9 @@ export function newIdentity(): Promise<Identity> {
   return generateIdentity(suite, randomBytes);
 }
 
-/** A fresh random topic. */
+/** A fresh shared topic (0x00 then 31 random bytes: never in the inbox namespace). */
 export function randomTopic(): Topic {
-  return asTopic(randomBytes(32));
+  return newSharedTopic(randomBytes);
 }
 
 /** Resolves after `ms` milliseconds. */
