@@ -20,29 +20,16 @@ import {
   eventually,
   fullHistory,
   groupState,
-  openClient,
   record,
   texts,
   type TestClient,
+  groupOfThree,
 } from './support/clients.js';
 
 afterEach(async () => {
   await cleanupClients();
   await cleanupRelays();
 });
-
-async function groupOfThree(relayUrl: string) {
-  const alice = await openClient({ relayUrl });
-  const bob = await openClient({ relayUrl });
-  const carol = await openClient({ relayUrl });
-  const group = await alice.client.chats.createGroup({
-    name: 'team',
-    members: [bob.client.accountId, carol.client.accountId],
-  });
-  await bob.client.sync();
-  await carol.client.sync();
-  return { alice, bob, carol, group };
-}
 
 async function membersOf(side: TestClient, chatId: string): Promise<string[]> {
   return (await (await side.client.chats.get(chatId)).members()).sort();

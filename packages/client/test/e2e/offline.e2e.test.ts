@@ -14,6 +14,7 @@ import {
   openClient,
   record,
   texts,
+  groupOfThree,
 } from './support/clients.js';
 
 afterEach(async () => {
@@ -22,19 +23,6 @@ afterEach(async () => {
 });
 
 const TWENTY = Array.from({ length: 20 }, (_, index) => `message ${index + 1}`);
-
-async function groupOfThree(relayUrl: string) {
-  const alice = await openClient({ relayUrl });
-  const bob = await openClient({ relayUrl });
-  const carol = await openClient({ relayUrl });
-  const group = await alice.client.chats.createGroup({
-    name: 'team',
-    members: [bob.client.accountId, carol.client.accountId],
-  });
-  await bob.client.sync();
-  await carol.client.sync();
-  return { alice, bob, carol, group };
-}
 
 describe('a member who was offline', () => {
   it('gets the 20 messages sent meanwhile exactly once and in order when she syncs', async () => {

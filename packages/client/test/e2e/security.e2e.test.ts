@@ -46,6 +46,7 @@ import {
   suite,
   texts,
   type TestClient,
+  groupOfThree,
 } from './support/clients.js';
 
 afterEach(async () => {
@@ -167,19 +168,6 @@ describe('a KeyPackage whose credential lies', () => {
     expect((await fetchAll(relay.url, token, inboxTopic(mallory.accountId))).envelopes).toEqual([]);
   });
 });
-
-async function groupOfThree(relayUrl: string) {
-  const alice = await openClient({ relayUrl });
-  const bob = await openClient({ relayUrl });
-  const carol = await openClient({ relayUrl });
-  const group = await alice.client.chats.createGroup({
-    name: 'team',
-    members: [bob.client.accountId, carol.client.accountId],
-  });
-  await bob.client.sync();
-  await carol.client.sync();
-  return { alice, bob, carol, group };
-}
 
 describe('a replayed message', () => {
   it('is absorbed by the relay when verbatim, and shown once when re-wrapped in a new envelope', async () => {

@@ -147,3 +147,17 @@ export async function epochView(
     authenticator: Buffer.from(state.keySchedule.epochAuthenticator).toString('hex'),
   };
 }
+
+/** Alice, Bob and Carol on one relay, in a group named "team" that all three have joined. */
+export async function groupOfThree(relayUrl: string) {
+  const alice = await openClient({ relayUrl });
+  const bob = await openClient({ relayUrl });
+  const carol = await openClient({ relayUrl });
+  const group = await alice.client.chats.createGroup({
+    name: 'team',
+    members: [bob.client.accountId, carol.client.accountId],
+  });
+  await bob.client.sync();
+  await carol.client.sync();
+  return { alice, bob, carol, group };
+}
