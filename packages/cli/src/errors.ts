@@ -12,6 +12,8 @@ export const EXIT = {
   usage: 2,
   keyFile: 3,
   unreachable: 4,
+  /** `parley verify` or `parley audit` found a problem or misbehaviour. */
+  misbehaviour: 5,
   interrupted: 130,
 } as const;
 
@@ -29,6 +31,8 @@ export const CLI_ERRORS = {
   CLI_PASSPHRASE_MISMATCH: ['The two passphrases typed differ.', EXIT.usage],
   CLI_KEYFILE_UNREADABLE: ['The key file of this home cannot be read.', EXIT.keyFile],
   CLI_HOME_BUSY: ['Another parley process keeps this home busy.', EXIT.failed],
+  CLI_VERIFY_FAILED: ['The history does not verify.', EXIT.misbehaviour],
+  CLI_AUDIT_FAILED: ['The relay’s log shows misbehaviour.', EXIT.misbehaviour],
   CLI_INTERRUPTED: ['Interrupted.', EXIT.interrupted],
   CLI_INTERNAL: ['The command failed unexpectedly.', EXIT.failed],
 } as const satisfies Record<string, readonly [string, number]>;

@@ -7,6 +7,7 @@ import { parseCommandLine } from './args.js';
 import type { Command } from './command.js';
 import { chatNew, chatsList, members } from './commands/chats.js';
 import { groupAdd, groupLeave, groupNew, groupRemove } from './commands/group.js';
+import { audit, exportChat, verify } from './commands/history.js';
 import { idExport, idImport, idNew, idShow } from './commands/id.js';
 import { read } from './commands/read.js';
 import { register } from './commands/register.js';
@@ -34,6 +35,9 @@ const COMMANDS: readonly Command[] = [
   read,
   chatsList,
   members,
+  verify,
+  exportChat,
+  audit,
 ];
 
 const GLOBAL_HELP = `Flags of every command:
@@ -43,7 +47,8 @@ const GLOBAL_HELP = `Flags of every command:
   --help, -h              help
 
 Exit codes: 0 ok, 1 failed, 2 usage or configuration, 3 key file (wrong passphrase,
-unreadable), 4 relay unreachable. Reference: docs/cli.md.`;
+unreadable), 4 relay unreachable, 5 verification or audit found a problem.
+Reference: docs/cli.md.`;
 
 /** The help of `parley` or of one command. */
 function helpText(command: Command | undefined): string {

@@ -27,6 +27,15 @@ import {
   sealInvitation,
   toHex,
   verifyDirectoryEntry,
+  verifyHistory,
+  orderEntries,
+  encodeTranscript,
+  equalBytes,
+  fromHex,
+  MAX_HEADS,
+  type ChatEntry,
+  type HistoryProblem,
+  type HistoryReport,
   type AccountId,
   type CryptoSuite,
   type DeviceCertificate,
@@ -55,6 +64,16 @@ import {
 import { verifyKeyPackage } from 'ts-mls/keyPackage.js';
 import { Chat } from './chats/chat.js';
 import {
+  addProblem,
+  allEntries,
+  entriesAt,
+  entryByCid,
+  problemsOf,
+  putEntry,
+  setEntryPosition,
+  type LiveProblem,
+} from './chats/entries.js';
+import {
   chatIdOf,
   encodeState,
   groupStateOf,
@@ -68,8 +87,15 @@ import {
 } from './chats/records.js';
 import { ClientError, isClientError } from './errors.js';
 import { Emitter, type ClientEvents } from './events.js';
+import {
+  LogMonitor,
+  type HeldCheckpoint,
+  type InclusionStatus,
+  type StoredEvidence,
+  type WitnessKey,
+} from './log/log-monitor.js';
 import { LiveConnection, type WebSocketConstructor } from './relay/live.js';
-import { RelayApi, type Receipt } from './relay/relay-api.js';
+import { RelayApi, type Receipt, type TopicEnvelope } from './relay/relay-api.js';
 import type { ClientStore, StoredMessage } from './store/client-store.js';
 
 /** How many one-time KeyPackages the client keeps on the relay. */
@@ -77,6 +103,8 @@ export const KEY_PACKAGE_TARGET = 20;
 const KEY_PACKAGE_LOW_WATER = 8;
 const PAGE = 200;
 const COMMIT_ATTEMPTS = 8;
+/** How many envelopes before an entry with a missing predecessor are asked for again. */
+const RESEND_WINDOW = 1000;
 
 /** Options of Client.create. */
 export interface ClientOptions {
@@ -92,6 +120,12 @@ export interface ClientOptions {
   readonly inviteCode?: string;
   /** How long to wait for each relay answer (default 20 s). */
   readonly requestTimeoutMs?: number;
+  /** Pins the relay's account id; without it the key seen first is trusted and kept. */
+  readonly relayId?: string;
+  /** Witnesses whose cosignatures checkpoints need (see `requiredCosignatures`). */
+  readonly witnesses?: readonly WitnessKey[];
+  /** Adopt only checkpoints with this many valid witness cosignatures (default 0). */
+  readonly requiredCosignatures?: number;
 }
 
 interface Device {
@@ -129,6 +163,12 @@ export class Client extends Emitter<ClientEvents> {
   readonly #WebSocket: WebSocketConstructor | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #live: LiveConnection | undefined;
+  readonly #log: LogMonitor;
+  /** Per chat, entries whose predecessor was missing when they arrived (checked after a sync). */
+  readonly #suspectedGaps = new Map<
+    string,
+    { author: string; device: Uint8Array; n: number; seq: number; bytes: Uint8Array }[]
+  >();
   /** Per chat, the leaves (by HPKE key) whose members asked to leave and await removal. */
   #pendingRemovals = new Map<string, Map<string, Set<string>>>();
 
@@ -165,6 +205,21 @@ export class Client extends Emitter<ClientEvents> {
         (await this.#devicesOf(account))?.map((device) => device.deviceKey),
       ),
     );
+    this.#log = new LogMonitor({
+      api: this.#api,
+      store: options.store,
+      suite: init.suite,
+      clock: init.clock,
+      relayId: options.relayId,
+      witnesses: options.witnesses,
+      requiredCosignatures: options.requiredCosignatures,
+      onEvidence: (evidence) => {
+        this.emit('evidence', { evidence });
+      },
+      onIncluded: (chatId, cid, leafIndex, size) => {
+        this.emit('included', { chatId, cid, leafIndex, size });
+      },
+    });
     this.chats = new ChatDirectory(this);
   }
 
@@ -215,6 +270,7 @@ export class Client extends Emitter<ClientEvents> {
       for (const id of await listChatIds(this.#store)) await this.#syncChat(id);
       await this.#flushOutbox();
       await this.#topUpKeyPackages();
+      await this.#refreshLog();
     });
   }
 
@@ -244,6 +300,11 @@ export class Client extends Emitter<ClientEvents> {
           else await this.#syncChat(chatIdOf(topic));
           await this.#flushOutbox();
         }).catch((error: unknown) => {
+          this.#report(undefined, error);
+        });
+      },
+      onCheckpoint: () => {
+        void this.exclusive(() => this.#refreshLog()).catch((error: unknown) => {
           this.#report(undefined, error);
         });
       },
@@ -304,6 +365,159 @@ export class Client extends Emitter<ClientEvents> {
     });
   }
 
+  // ——— provable history ———
+
+  /**
+   * Verifies a chat's history as this device holds it (docs/spec/history.md): every entry's
+   * signature and device, the per-author chains (gaps, broken links, equivocations), the live
+   * problems seen while receiving, and the relay log (fresh checkpoint, inclusion of every
+   * envelope, evidence). Works offline for the history part.
+   */
+  verify(id: string): Promise<ChatVerification> {
+    return this.exclusive(async () => {
+      const chat = await this.chatRecord(id);
+      let reachable = true;
+      try {
+        await this.#log.refresh();
+      } catch (error) {
+        if (!isClientError(error, 'CLIENT_RELAY_UNREACHABLE')) throw error;
+        reachable = false;
+      }
+      const entries = await allEntries(this.#store, id);
+      const devices = new Map<string, Uint8Array[] | undefined>();
+      for (const entry of entries) {
+        if (devices.has(entry.author)) continue;
+        const certificates = reachable
+          ? await this.#devicesOf(entry.author).catch(() => undefined)
+          : undefined;
+        devices.set(entry.author, certificates?.map((c) => c.deviceKey));
+      }
+      const history = await verifyHistory(
+        this.#suite,
+        chat.topic,
+        entries.map((entry) => entry.bytes),
+        {
+          // Offline, device keys cannot be looked up: signatures are still checked.
+          ...(reachable ? { deviceKeysOf: (account: string) => devices.get(account) } : {}),
+          firstHeld: (account, device) => chat.chains[`${account}/${toHex(device)}`]?.first,
+        },
+      );
+      const problems = await problemsOf(this.#store, id);
+      let included = 0;
+      let pending = 0;
+      for (const entry of entries) {
+        const status = await this.#log.inclusion(entry.cid);
+        if (status.state === 'included') included += 1;
+        else if (status.state === 'pending') pending += 1;
+      }
+      const evidence = await this.#log.evidence();
+      const held = await this.#log.latest();
+      const integrity = problems.filter(
+        (problem) => problem.kind !== 'rejected' || !POLICY_REJECTIONS.has(problem.reason),
+      );
+      return {
+        chatId: id,
+        ok: history.ok && integrity.length === 0 && evidence.length === 0,
+        history,
+        problems,
+        log: {
+          reachable,
+          checkpoint:
+            held === undefined
+              ? null
+              : { size: held.checkpoint.size, rootHash: held.checkpoint.rootHash, note: held.note },
+          included,
+          pending,
+          notTracked: entries.length - included - pending,
+          evidence,
+        },
+      };
+    });
+  }
+
+  /**
+   * A self-contained, verifiable transcript of the chat (docs/spec/history.md §Transcripts):
+   * its entries in causal order, the directory entries binding their devices to accounts, and an
+   * inclusion proof of each carrying envelope in the relay's latest checkpoint.
+   */
+  exportTranscript(id: string): Promise<Uint8Array> {
+    return this.exclusive(async () => {
+      const chat = await this.chatRecord(id);
+      const held = await this.#log.refresh();
+      const relay = await this.#log.relay();
+      const entries = await allEntries(this.#store, id);
+      const byHash = new Map(entries.map((entry) => [toHex(entry.hash), entry]));
+      const ordered = orderEntries(
+        entries.map((entry) => {
+          const parsed = decodeCanonical(entry.bytes) as {
+            prev: Uint8Array | null;
+            heads: Uint8Array[];
+            sentAt: number;
+          };
+          return { hash: entry.hash, prev: parsed.prev, heads: parsed.heads, sentAt: parsed.sentAt };
+        }),
+      );
+      const directory: Uint8Array[] = [];
+      for (const account of new Set(entries.map((entry) => entry.author))) {
+        const found = await this.#api.getDirectory(account);
+        if (found !== undefined) directory.push(found.entry);
+      }
+      const inclusions: { entry: Uint8Array; cid: string; index: number; proof: Uint8Array[] }[] =
+        [];
+      if (held !== undefined) {
+        for (const entry of entries) {
+          const status = await this.#log.inclusion(entry.cid);
+          if (status.state !== 'included' || status.leafIndex >= held.checkpoint.size) continue;
+          const answer = await this.#api.inclusionProof(status.leafIndex, held.checkpoint.size);
+          inclusions.push({
+            entry: entry.hash,
+            cid: entry.cid,
+            index: status.leafIndex,
+            proof: answer.proof,
+          });
+        }
+      }
+      return encodeTranscript({
+        v: 1,
+        chat: chat.topic,
+        exportedAt: this.#clock(),
+        entries: ordered.map((links) => byHash.get(toHex(links.hash))?.bytes ?? new Uint8Array()),
+        directory,
+        firstHeld: Object.entries(chat.chains).map(([key, chain]) => {
+          const [account = '', device = ''] = key.split('/');
+          return { account, device: fromHex(device), n: chain.first };
+        }),
+        log:
+          held === undefined
+            ? null
+            : {
+                origin: relay.origin,
+                publicKey: relay.publicKey,
+                checkpoint: held.note,
+                inclusions,
+              },
+      });
+    });
+  }
+
+  /** Where an envelope this device sent or received stands in the relay's log. */
+  inclusion(cid: string): Promise<InclusionStatus> {
+    return this.#log.inclusion(cid);
+  }
+
+  /**
+   * Refreshes the view of the relay's log: fetches and checks the latest checkpoint, verifies
+   * the inclusion of every envelope it now covers. Returns the checkpoint held afterwards.
+   */
+  checkLog(): Promise<HeldCheckpoint | undefined> {
+    return this.exclusive(() => this.#log.refresh());
+  }
+
+  /** Evidence of relay misbehaviour found so far. */
+  logEvidence(): Promise<StoredEvidence[]> {
+    return this.#log.evidence();
+  }
+
   /** @internal Creates a chat with `members` added in its first Commit. */
   createChat(kind: 'pair' | 'group', name: string, members: readonly string[]): Promise<string> {
     return this.exclusive(async () => {
@@ -333,7 +547,9 @@ export class Client extends Emitter<ClientEvents> {
         state: encodeState(state),
         lastSeq: 0,
         counter: 0,
-        seen: {},
+        prev: null,
+        heads: [],
+        chains: {},
         status: 'active',
         createdAt: this.#clock(),
       });
@@ -640,6 +856,7 @@ export class Client extends Emitter<ClientEvents> {
         throw error;
       }
       await this.#store.delete(`pending-commit/${id}`);
+      await this.#trackReceipt(id, receipt);
       const updated: ChatRecord = { ...chat, state: encodeState(result.newState) };
       await saveChat(this.#store, updated);
       this.emit('members-changed', {
@@ -665,14 +882,25 @@ export class Client extends Emitter<ClientEvents> {
     }
     const sentAt = this.#clock();
     const counter = chat.counter + 1;
-    const { bytes: entry } = await createChatEntry(this.#suite, this.#device.seed, {
+    const prev = counter === 1 ? null : chat.prev;
+    const heads = chat.heads
+      .filter((head) => prev === null || !equalBytes(head, prev))
+      .slice()
+      .sort(compareBytes)
+      .slice(0, MAX_HEADS);
+    const checkpoint = (await this.#log.latest().catch(() => undefined))?.note ?? null;
+    const created = await createChatEntry(this.#suite, this.#device.seed, {
       chat: chat.topic,
       author: this.accountId,
       device: this.#device.publicKey,
       n: counter,
+      prev,
+      heads,
       sentAt,
       body,
+      checkpoint,
     });
+    const entry = created.bytes;
     const state = groupStateOf(chat, this.#config);
     const sent = await createApplicationMessage(state, entry, this.#mls);
     const payload = encodeMlsMessage({
@@ -685,7 +913,29 @@ export class Client extends Emitter<ClientEvents> {
     // State, history and outbox change together, before any byte leaves: a restart never
     // reuses a key, and the outbox posts exactly these bytes (the relay dedupes by CID).
     return this.#store.transaction(async () => {
-      await saveChat(this.#store, { ...chat, state: encodeState(sent.newState), counter });
+      const chainKey = `${this.accountId}/${toHex(this.#device.publicKey)}`;
+      await saveChat(this.#store, {
+        ...chat,
+        state: encodeState(sent.newState),
+        counter,
+        prev: created.hash,
+        heads: [created.hash],
+        chains: {
+          ...chat.chains,
+          [chainKey]: { first: chat.chains[chainKey]?.first ?? counter, last: counter },
+        },
+      });
+      await putEntry(this.#store, id, {
+        bytes: entry,
+        hash: created.hash,
+        author: this.accountId,
+        device: this.#device.publicKey,
+        n: counter,
+        cid,
+        seq: null,
+        leafIndex: null,
+        own: true,
+      });
       await this.#store.put(`mine/${cid}`, new Uint8Array([1]));
       const message =
         body.type === 'text'
@@ -738,8 +988,10 @@ export class Client extends Emitter<ClientEvents> {
       }
       await this.#store.transaction(async () => {
         if (message > 0) await this.#store.markSent(chat, message, receipt.cid, receipt.seq);
+        await setEntryPosition(this.#store, chat, receipt.cid, receipt.seq, receipt.leafIndex);
         await this.#store.delete(key);
       });
+      await this.#trackReceipt(chat, receipt);
       if (message > 0)
         this.emit('sent', { chatId: chat, id: message, seq: receipt.seq, cid: receipt.cid });
     }
@@ -811,7 +1063,9 @@ export class Client extends Emitter<ClientEvents> {
       // Re-invited after leaving or removal: keep counting where this device stopped, or the
       // others (who remember its last counter) would take new entries for replays.
       counter: previous?.counter ?? 0,
-      seen: previous?.seen ?? {},
+      prev: previous?.prev ?? null,
+      heads: previous?.heads ?? [],
+      chains: previous?.chains ?? {},
       status: 'active',
       createdAt: this.#clock(),
     });
@@ -831,12 +1085,13 @@ export class Client extends Emitter<ClientEvents> {
     for (;;) {
       const page = await this.#api.fetchEnvelopes(chat.topic, chat.lastSeq, PAGE, this.#clock());
       for (const item of page.envelopes) {
-        chat = await this.#process(chat, item.seq, item.cid, item.bytes);
+        chat = await this.#process(chat, item);
         await saveChat(this.#store, chat);
         if (chat.status !== 'active') break;
       }
       if (page.envelopes.length < PAGE || chat.status !== 'active') break;
     }
+    if (chat.status === 'active') chat = await this.#resolveGaps(chat);
     if (chat.lastSeq > 0)
       await this.#api.acknowledge(chat.topic, chat.lastSeq, this.#clock()).catch(() => undefined);
     const removals = this.#pendingRemovals.get(id);
@@ -851,11 +1106,21 @@ export class Client extends Emitter<ClientEvents> {
   /** Processes one envelope of a chat; returns the chat with `lastSeq` moved past it. */
   async #process(
     chat: ChatRecord,
-    seq: number,
-    cid: string,
-    bytes: Uint8Array,
+    item: TopicEnvelope,
+    resending = false,
   ): Promise<ChatRecord> {
-    const next = { ...chat, lastSeq: seq };
+    const { seq, bytes } = item;
+    // Asking again for a range is quiet: whatever fails there failed (and was filed) before.
+    const reject = (record: ChatRecord, reason: string, at: number, cid: string) =>
+      resending ? Promise.resolve(record) : this.#reject(record, reason, at, cid);
+    const next = resending ? chat : { ...chat, lastSeq: seq };
+    // The CID comes from the bytes, never from the relay's word.
+    let cid: string;
+    try {
+      cid = decodeEnvelope(bytes).cid.toString();
+    } catch {
+      return reject(next, 'malformed-envelope', seq, item.cid);
+    }
     const pending = await this.#store.get(`pending-commit/${chat.id}`);
     if (pending !== undefined) {
       const { cid: pendingCid, state } = decodeCanonical(pending) as {
@@ -878,14 +1143,18 @@ export class Client extends Emitter<ClientEvents> {
       const { envelope } = decodeEnvelope(bytes);
       const message = decodeMls(envelope.payload);
       if (message.wireformat !== 'mls_private_message')
-        return this.#reject(next, 'not-private', seq);
+        return reject(next, 'not-private', seq, cid);
       const pm = message.privateMessage;
       const state = groupStateOf(chat, this.#config);
-      if (toHex(pm.groupId) !== toHex(chat.topic)) return this.#reject(next, 'wrong-group', seq);
-      if (pm.epoch > state.groupContext.epoch) return this.#reject(next, 'future-epoch', seq);
+      if (toHex(pm.groupId) !== toHex(chat.topic))
+        return reject(next, 'wrong-group', seq, cid);
+      if (pm.epoch > state.groupContext.epoch)
+        return reject(next, 'future-epoch', seq, cid);
+      // Asking again for a range only fills in application messages; Commits were applied.
+      if (resending && pm.contentType !== 'application') return next;
       if (pm.contentType === 'commit' && pm.epoch < state.groupContext.epoch) {
         // A Commit the relay ordered after ours for the same epoch cannot exist; an older one is noise.
-        return this.#reject(next, 'stale-commit', seq);
+        return reject(next, 'stale-commit', seq, cid);
       }
       const result = await processPrivateMessage(state, pm, emptyPskIndex, this.#mls);
       if (result.kind === 'newState') {
@@ -906,18 +1175,29 @@ export class Client extends Emitter<ClientEvents> {
       }
       const opened = await openChatEntry(this.#suite, result.message, chat.topic);
       const after: ChatRecord = { ...next, state: encodeState(result.newState) };
-      if (!opened.ok) return this.#reject(after, opened.reason, seq);
+      if (!opened.ok) return reject(after, opened.reason, seq, cid);
       const entry = opened.value;
       // MLS says a member of that epoch sent it; the entry says who. Only a current member's
       // device counts, so a removed member's old keys cannot speak.
       const member = membersOf(result.newState).find((m) => m.account === entry.author);
       if (member?.devices.some((device) => toHex(device) === toHex(entry.device)) !== true) {
-        return this.#reject(after, 'not-a-member', seq);
+        return reject(after, 'not-a-member', seq, cid);
       }
-      // Counters are per device: each device of an account counts its own entries.
-      const counterKey = `${entry.author}/${toHex(entry.device)}`;
-      if (entry.n <= (chat.seen[counterKey] ?? 0)) return this.#reject(after, 'replay', seq);
-      const seen = { ...chat.seen, [counterKey]: entry.n };
+      const accepted = await this.#acceptEntry(after, entry, result.message, {
+        cid,
+        seq,
+        leafIndex: item.leafIndex ?? null,
+      });
+      if (accepted === undefined) return after;
+      const { chat: updated, show } = accepted;
+      if (entry.checkpoint !== null) {
+        await this.#log.compare(entry.checkpoint).catch((error: unknown) => {
+          this.#report(chat.id, error);
+        });
+      }
+      if (item.leafIndex !== undefined) {
+        await this.#log.trackDelivery(chat.id, cid, item.leafIndex);
+      }
       if (entry.body.type === 'leave') {
         if (entry.author !== this.accountId) {
           const pending = this.#pendingRemovals.get(chat.id) ?? new Map<string, Set<string>>();
@@ -929,8 +1209,9 @@ export class Client extends Emitter<ClientEvents> {
           pending.set(entry.author, leaves);
           this.#pendingRemovals.set(chat.id, pending);
         }
-        return { ...after, seen };
+        return updated;
       }
+      if (!show) return updated;
       const stored = await this.#store.addMessage({
         chatId: chat.id,
         author: entry.author,
@@ -942,13 +1223,183 @@ export class Client extends Emitter<ClientEvents> {
         seq,
       });
       if (stored !== undefined) this.emit('message', { chatId: chat.id, message: stored });
-      return { ...after, seen };
+      return updated;
     } catch (error) {
-      return this.#reject(next, error instanceof Error ? error.message : String(error), seq);
+      return reject(next, error instanceof Error ? error.message : String(error), seq, cid);
     }
   }
 
-  #reject(chat: ChatRecord, reason: string, seq: number): ChatRecord {
+  /**
+   * Files a received entry under its chain and checks it against what is held: an exact repeat
+   * is a replay (undefined); another entry at the same (author, device, n) is an equivocation
+   * (kept, not shown); a `prev` that is not the held predecessor is a broken link; a predecessor
+   * that arrives after its successor was reordered; a missing predecessor is a suspected gap,
+   * asked for again at the end of the sync.
+   */
+  async #acceptEntry(
+    chat: ChatRecord,
+    entry: ChatEntry & { readonly hash: Uint8Array },
+    bytes: Uint8Array,
+    position: { cid: string; seq: number; leafIndex: number | null },
+  ): Promise<{ chat: ChatRecord; show: boolean } | undefined> {
+    const { author, device, n, hash } = entry;
+    const same = await entriesAt(this.#store, chat.id, author, device, n);
+    if (same.some((held) => equalBytes(held.hash, hash))) {
+      await this.#reject(chat, 'replay', position.seq, position.cid);
+      return undefined;
+    }
+    await putEntry(this.#store, chat.id, {
+      bytes,
+      hash,
+      author,
+      device,
+      n,
+      cid: position.cid,
+      seq: position.seq,
+      leafIndex: position.leafIndex,
+      own: author === this.accountId,
+    });
+    const chainKey = `${author}/${toHex(device)}`;
+    const chain = chat.chains[chainKey];
+    const referenced = entry.prev === null ? entry.heads : [entry.prev, ...entry.heads];
+    const heads = chat.heads.filter((head) => !referenced.some((ref) => equalBytes(ref, head)));
+    heads.push(hash);
+    const updated: ChatRecord = {
+      ...chat,
+      heads: heads.slice(-4 * MAX_HEADS),
+      chains: {
+        ...chat.chains,
+        [chainKey]: {
+          first: Math.min(chain?.first ?? n, n),
+          last: Math.max(chain?.last ?? n, n),
+        },
+      },
+    };
+    const first = same[0];
+    if (first !== undefined) {
+      this.#problem(chat.id, {
+        kind: 'equivocation',
+        author,
+        device,
+        n,
+        evidence: [first.bytes, bytes],
+      });
+      return { chat: updated, show: false };
+    }
+    if (n > 1) {
+      const before = await entriesAt(this.#store, chat.id, author, device, n - 1);
+      const previous = before[0];
+      if (previous !== undefined && !before.some((held) => equalBytes(held.hash, entry.prev ?? new Uint8Array()))) {
+        this.#problem(chat.id, {
+          kind: 'broken-link',
+          author,
+          device,
+          n,
+          evidence: [previous.bytes, bytes],
+        });
+      } else if (previous === undefined && chain !== undefined && n - 1 >= chain.first) {
+        const gaps = this.#suspectedGaps.get(chat.id) ?? [];
+        gaps.push({ author, device, n, seq: position.seq, bytes });
+        this.#suspectedGaps.set(chat.id, gaps);
+      }
+    }
+    const later = (await entriesAt(this.#store, chat.id, author, device, n + 1))[0];
+    if (later !== undefined && !later.own && later.seq !== null && later.seq < position.seq) {
+      const problem: LiveProblem = {
+        kind: 'reordered',
+        author,
+        device,
+        n,
+        seqs: [later.seq, position.seq],
+        evidence: [later.bytes, bytes],
+      };
+      await addProblem(this.#store, chat.id, problem, this.#clock());
+      this.#problem(chat.id, problem);
+    }
+    return { chat: updated, show: true };
+  }
+
+  /**
+   * Asks the relay again for the range before each entry whose predecessor is missing, and
+   * reports a gap for what is still missing afterwards.
+   */
+  async #resolveGaps(chat: ChatRecord): Promise<ChatRecord> {
+    const suspected = this.#suspectedGaps.get(chat.id);
+    this.#suspectedGaps.delete(chat.id);
+    if (suspected === undefined) return chat;
+    let current = chat;
+    for (const gap of suspected) {
+      if ((await entriesAt(this.#store, chat.id, gap.author, gap.device, gap.n - 1)).length > 0) {
+        continue;
+      }
+      let after = Math.max(0, gap.seq - RESEND_WINDOW);
+      while (after < gap.seq) {
+        const page = await this.#api.fetchEnvelopes(current.topic, after, PAGE, this.#clock());
+        for (const item of page.envelopes) {
+          if (item.seq >= gap.seq) break;
+          if ((await this.#store.get(`mine/${item.cid}`)) !== undefined) continue;
+          if ((await entryByCid(this.#store, chat.id, item.cid)) !== undefined) continue;
+          current = await this.#process(current, item, true);
+        }
+        const last = page.envelopes.at(-1);
+        if (page.envelopes.length < PAGE || last === undefined) break;
+        after = last.seq;
+      }
+      await saveChat(this.#store, current);
+      const chainKey = `${gap.author}/${toHex(gap.device)}`;
+      const first = current.chains[chainKey]?.first ?? 1;
+      let missingTo = gap.n - 1;
+      let missingFrom = missingTo;
+      while (
+        missingFrom - 1 >= first &&
+        (await entriesAt(this.#store, chat.id, gap.author, gap.device, missingFrom - 1)).length ===
+          0
+      ) {
+        missingFrom -= 1;
+      }
+      if ((await entriesAt(this.#store, chat.id, gap.author, gap.device, missingTo)).length > 0) {
+        continue;
+      }
+      this.#problem(chat.id, {
+        kind: 'gap',
+        author: gap.author,
+        device: gap.device,
+        missingFrom,
+        missingTo,
+        evidence: gap.bytes,
+      });
+    }
+    return current;
+  }
+
+  /** Checks the log when there is something to check; evidence goes out as events. */
+  async #refreshLog(): Promise<void> {
+    if ((await this.#log.pendingCount()) === 0 && (await this.#log.latest()) !== undefined) return;
+    try {
+      await this.#log.refresh();
+    } catch (error) {
+      if (!isClientError(error, 'CLIENT_RELAY_UNREACHABLE')) this.#report(undefined, error);
+    }
+  }
+
+  async #trackReceipt(chatId: string, receipt: Receipt): Promise<void> {
+    try {
+      if (!(await this.#log.trackReceipt(chatId, receipt))) {
+        this.#report(chatId, new ClientError('CLIENT_LOG_RECEIPT_INVALID', `(${receipt.cid})`));
+      }
+    } catch (error) {
+      this.#report(chatId, error);
+    }
+  }
+
+  #problem(chatId: string, problem: LiveProblem | HistoryProblem): void {
+    this.emit('history-problem', { chatId, problem });
+  }
+
+  async #reject(chat: ChatRecord, reason: string, seq: number, cid: string): Promise<ChatRecord> {
+    if (reason !== 'stale-commit') {
+      await addProblem(this.#store, chat.id, { kind: 'rejected', seq, cid, reason }, this.#clock());
+    }
     this.emit('rejected', { chatId: chat.id, seq, reason });
     return chat;
   }
@@ -965,6 +1416,39 @@ export class Client extends Emitter<ClientEvents> {
     const message = error instanceof Error ? error.message : String(error);
     this.emit('error', { ...(chatId === undefined ? {} : { chatId }), code, message });
   }
+}
+
+/** Bytewise order, the order of `heads` in an entry. */
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const diff = (a[i] ?? 0) - (b[i] ?? 0);
+    if (diff !== 0) return diff;
+  }
+  return a.length - b.length;
+}
+
+/** Refusals that follow the group's rules (late messages of removed members…), not tampering. */
+const POLICY_REJECTIONS = new Set(['not-a-member', 'future-epoch', 'stale-commit']);
+
+/** What `chat.verify()` reports. */
+export interface ChatVerification {
+  readonly chatId: string;
+  /** True if nothing below is wrong: every entry verified, no problem, no evidence. */
+  readonly ok: boolean;
+  readonly history: HistoryReport;
+  /** Problems seen while receiving (reordered entries, envelopes that could not be opened). */
+  readonly problems: readonly (LiveProblem & { readonly foundAt: number })[];
+  readonly log: {
+    /** False if the relay could not be reached: the log part is as of the last contact. */
+    readonly reachable: boolean;
+    readonly checkpoint: { size: number; rootHash: Uint8Array; note: string } | null;
+    /** Envelopes of this chat's entries proven in the log, waiting for a checkpoint, or never tracked. */
+    readonly included: number;
+    readonly pending: number;
+    readonly notTracked: number;
+    readonly evidence: readonly StoredEvidence[];
+  };
 }
 
 /** True for failures worth retrying later: no answer, rate limits, sessions, relay errors. */

@@ -13,6 +13,9 @@ export const CLIENT_ERRORS = {
   CLIENT_ALREADY_MEMBER: 'The account is already a member of the chat.',
   CLIENT_COMMIT_CONFLICT: 'The group kept changing under this change; it was not applied.',
   CLIENT_TEXT_TOO_LONG: 'The message is longer than allowed.',
+  CLIENT_LOG_KEY_MISMATCH: 'The relay does not hold the key this client knows it by.',
+  CLIENT_LOG_CHECKPOINT_INVALID: 'The relay served a log checkpoint that does not verify.',
+  CLIENT_LOG_RECEIPT_INVALID: 'The relay signed a receipt that does not verify.',
   CLIENT_INTERNAL: 'A background operation failed unexpectedly.',
 } as const;
 

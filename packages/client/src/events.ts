@@ -1,4 +1,7 @@
 /** A small typed event emitter (no Node `events` dependency, so it runs in browsers). */
+import type { HistoryProblem } from '@parley/core';
+import type { LiveProblem } from './chats/entries.js';
+import type { StoredEvidence } from './log/log-monitor.js';
 import type { StoredMessage } from './store/client-store.js';
 
 /** The events a Client emits, with their payloads. */
@@ -13,6 +16,15 @@ export interface ClientEvents {
   invited: { chatId: string; name: string; inviter: string; kind: 'pair' | 'group' };
   /** An envelope of a chat was refused (replay, non-member, undecryptable…); it is skipped. */
   rejected: { chatId: string; seq: number; reason: string };
+  /**
+   * Something in a chat's history is wrong: a gap still open after asking the relay again, a
+   * broken link, an equivocation, a reordering. Carries the signed entries as evidence.
+   */
+  'history-problem': { chatId: string; problem: LiveProblem | HistoryProblem };
+  /** The relay's log contradicts itself or a receipt: signed evidence, also kept in the store. */
+  evidence: { evidence: StoredEvidence };
+  /** An envelope of a chat is proven to be in the relay's log (checkpoint of `size` leaves). */
+  included: { chatId: string; cid: string; leafIndex: number; size: number };
   /** A background operation failed. */
   error: { chatId?: string; code: string; message: string };
 }

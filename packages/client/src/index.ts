@@ -4,6 +4,7 @@ export {
   ChatDirectory,
   KEY_PACKAGE_TARGET,
   type ChatSummary,
+  type ChatVerification,
   type ClientOptions,
 } from './client.js';
 export { Chat } from './chats/chat.js';
@@ -11,3 +12,21 @@ export { CLIENT_ERRORS, ClientError, isClientError, type ClientErrorCode } from 
 export type { ClientEvents } from './events.js';
 export type { ClientStore, StoredMessage } from './store/client-store.js';
 export type { WebSocketConstructor, WebSocketLike } from './relay/live.js';
+export type { EntryRecord, LiveProblem } from './chats/entries.js';
+export type {
+  HeldCheckpoint,
+  InclusionStatus,
+  LogEvidence,
+  SignedReceipt,
+  StoredEvidence,
+  WitnessKey,
+} from './log/log-monitor.js';
+export { RelayApi, type RelayInfo, type InclusionProofAnswer } from './relay/relay-api.js';
+export {
+  auditRelay,
+  type AuditApi,
+  type AuditOptions,
+  type AuditProblem,
+  type AuditReport,
+  type AuditState,
+} from './log/auditor.js';

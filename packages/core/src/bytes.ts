@@ -69,3 +69,13 @@ export function assertBytes(value: unknown, length: number | undefined, name: st
   }
   return value;
 }
+
+/** Orders byte arrays bytewise (a shorter prefix first): negative, zero or positive. */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const diff = (a[i] ?? 0) - (b[i] ?? 0);
+    if (diff !== 0) return diff;
+  }
+  return a.length - b.length;
+}

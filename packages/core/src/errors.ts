@@ -35,6 +35,9 @@ export const CORE_ERRORS = {
   CORE_CHECKPOINT_MALFORMED: 'The text is not a well-formed checkpoint.',
   CORE_CHECKPOINT_SIZE_INVALID: 'The checkpoint tree size is not a canonical decimal in range.',
   CORE_CHECKPOINT_ROOT_INVALID: 'The checkpoint root hash is not canonical base64 of 32 bytes.',
+  CORE_WITNESS_REQUEST_MALFORMED: 'The witness add-checkpoint request is not well-formed.',
+  CORE_BATCH_INVALID: 'The bytes are not a valid log batch file.',
+  CORE_TRANSCRIPT_INVALID: 'The bytes are not a valid chat transcript.',
 } as const;
 
 /** A stable error code of the core package. */

@@ -111,8 +111,11 @@ export {
 } from './mls/member-credential.js';
 export { decodeMls, readMlsHeader, type MlsHeader } from './mls/mls-header.js';
 export {
+  MAX_ENTRY_CHECKPOINT_BYTES,
+  MAX_HEADS,
   MAX_TEXT_BYTES,
   createChatEntry,
+  entryHash,
   openChatEntry,
   type ChatBody,
   type ChatEntry,
@@ -153,3 +156,39 @@ export {
   type Checkpoint,
   type CheckpointFailure,
 } from './log/checkpoint.js';
+export { logLeafHash } from './log/leaf.js';
+export {
+  NOTE_COSIGNATURE_TYPE,
+  addNoteSignatures,
+  cosignCheckpoint,
+  cosignatureKeyId,
+  verifyCosignature,
+} from './log/cosignature.js';
+export {
+  MAX_ADD_CHECKPOINT_BYTES,
+  MAX_WITNESS_PROOF_HASHES,
+  decideAddCheckpoint,
+  formatAddCheckpoint,
+  parseAddCheckpoint,
+  type AddCheckpointRequest,
+  type WitnessDecision,
+} from './log/witness.js';
+export { MAX_BATCH_LEAVES, decodeLogBatch, encodeLogBatch, type LogBatch } from './log/batch.js';
+export { signRelayReceipt, verifyRelayReceipt, type RelayReceipt } from './log/receipt.js';
+export { orderEntries, type EntryLinks } from './history/order.js';
+export {
+  verifyHistory,
+  type HistoryProblem,
+  type HistoryReport,
+  type VerifiedEntry,
+  type VerifyHistoryOptions,
+} from './history/verify.js';
+export {
+  MAX_TRANSCRIPT_BYTES,
+  TRANSCRIPT_TYPE,
+  decodeTranscript,
+  encodeTranscript,
+  verifyTranscript,
+  type Transcript,
+  type TranscriptReport,
+} from './history/transcript.js';

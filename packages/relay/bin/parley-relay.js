@@ -95,6 +95,7 @@ export async function main(argv, env) {
     identity,
     config,
     log,
+    fetch,
   });
   const url = await relay.app.listen({ host: config.host, port: config.port });
   process.stdout.write(`Parley relay listening on ${url} (relay id ${relay.relayId})\n`);

@@ -6,7 +6,6 @@ import {
   isInboxTopic,
   readMlsHeader,
   type AccountId,
-  toBase64Url,
   type CryptoSuite,
   type RandomSource,
 } from '@parley/core';
@@ -18,6 +17,8 @@ import type { Bus } from './bus/bus.js';
 import type { RelayConfig } from './config/config.js';
 import { RelayError } from './errors.js';
 import type { TokenBuckets } from './limits/token-bucket.js';
+import type { Checkpointer } from './log/checkpointer.js';
+import type { WireReceipt } from './log/receipts.js';
 import type { RelayMetrics } from './ops/metrics.js';
 import type { RelayStore, StoredReceipt } from './store/store.js';
 import type { EnvelopeWriter } from './topics/envelope-writer.js';
@@ -32,6 +33,12 @@ export interface RelayContext {
   readonly suite: CryptoSuite;
   readonly relayId: string;
   readonly publicKey: Uint8Array;
+  /** The relay's Ed25519 signing seed: signs receipts, checkpoints and cosignatures. */
+  readonly signingSeed: Uint8Array;
+  /** The log's origin (checkpoint first line and key name). */
+  readonly logOrigin: string;
+  readonly checkpointer: Checkpointer;
+  readonly signReceipt: (receipt: StoredReceipt) => Promise<WireReceipt>;
   readonly sessions: Sessions;
   readonly challenges: Challenges;
   readonly allowlist: Allowlist;
@@ -41,14 +48,6 @@ export interface RelayContext {
   readonly claimLimits: TokenBuckets;
   readonly log: FastifyBaseLogger;
   readonly state: { draining: boolean; connections: number };
-}
-
-/** A receipt as it goes on the wire. */
-export interface WireReceipt {
-  readonly cid: string;
-  readonly topic: string;
-  readonly seq: number;
-  readonly receivedAt: number;
 }
 
 /** Reads `Authorization: Bearer <token>` and resolves the session. @throws RELAY_UNAUTHENTICATED */
@@ -113,16 +112,6 @@ function commitEpochOf(payload: Uint8Array): number | undefined {
     throw new RelayError('RELAY_ENVELOPE_INVALID', '(MLS epoch out of range)');
   }
   return Number(header.epoch);
-}
-
-/** Converts a stored receipt to its wire form. */
-export function wireReceipt(receipt: StoredReceipt): WireReceipt {
-  return {
-    cid: receipt.cid,
-    topic: toBase64Url(receipt.topic),
-    seq: receipt.seq,
-    receivedAt: receipt.receivedAt,
-  };
 }
 
 /** Throws RELAY_FORBIDDEN if `topic` is in the inbox namespace but not the session's own inbox. */

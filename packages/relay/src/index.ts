@@ -8,18 +8,25 @@ export {
   type AllowlistMode,
   type ConfigSources,
   type RelayConfig,
+  type WitnessConfig,
+  type WitnessedLogConfig,
 } from './config/config.js';
 export type {
   AppendOutcome,
+  BatchFile,
   ClaimOutcome,
+  CosignedState,
   EnvelopeToAppend,
   RelayStore,
   RetentionLimits,
+  StoredCheckpoint,
   StoredDirectoryEntry,
   StoredEnvelope,
+  StoredLeaf,
   StoredReceipt,
   StoredSession,
 } from './store/store.js';
+export type { WireReceipt } from './log/receipts.js';
 export { openSqliteStore } from './store/sqlite-store.js';
 export { createInProcessBus, type AcceptedEnvelope, type Bus } from './bus/bus.js';
 export { createInvites, inviteCodeHash } from './auth/allowlist.js';

@@ -1,5 +1,5 @@
 /** A handle on one chat: send, read history, see and change members, leave. */
-import type { Client } from '../client.js';
+import type { ChatVerification, Client } from '../client.js';
 import type { StoredMessage } from '../store/client-store.js';
 import type { ClientEvents } from '../events.js';
 
@@ -53,6 +53,19 @@ export class Chat {
   /** Asks the other members to remove this account, and stops following the chat. */
   leave(): Promise<void> {
     return this.#client.leave(this.id);
+  }
+
+  /**
+   * Verifies this chat's history and the relay's log as far as this device can see: signatures,
+   * per-author chains, problems seen while receiving, inclusion of every envelope, evidence.
+   */
+  verify(): Promise<ChatVerification> {
+    return this.#client.verify(this.id);
+  }
+
+  /** A self-contained transcript file that `verifyTranscript` (or `parley verify --file`) checks offline. */
+  export(): Promise<Uint8Array> {
+    return this.#client.exportTranscript(this.id);
   }
 
   /** Listens to this chat's messages. */

@@ -22,8 +22,15 @@ export interface ChatRecord {
   readonly lastSeq: number;
   /** This device's chat-entry counter. */
   readonly counter: number;
-  /** The highest entry counter seen per author (replay protection). */
-  readonly seen: Readonly<Record<string, number>>;
+  /** The hash of this device's last entry (the next one's `prev`), null before the first. */
+  readonly prev: Uint8Array | null;
+  /** The DAG heads this device has seen: entry hashes nothing it holds refers to yet. */
+  readonly heads: readonly Uint8Array[];
+  /**
+   * Per chain (`<author>/<device hex>`), the first and last entry number held. `first` is where
+   * this device's view of the chain begins (it may have joined after the author's first entry).
+   */
+  readonly chains: Readonly<Record<string, { readonly first: number; readonly last: number }>>;
   readonly status: 'active' | 'removed' | 'left';
   readonly createdAt: number;
 }
@@ -44,11 +51,20 @@ export function chatIdOf(topic: Uint8Array): string {
 export async function loadChat(store: ClientStore, id: string): Promise<ChatRecord | undefined> {
   const bytes = await store.get(`${CHAT_PREFIX}${id}`);
   if (bytes === undefined) return undefined;
+  // Records written before chats kept entry links lack `prev`, `heads` and `chains`.
   const value = decodeCanonical(bytes, { maxBytes: 64 * 1024 * 1024 }) as Omit<
     ChatRecord,
-    'id' | 'topic'
-  >;
-  return { ...value, id, topic: fromBase64Url(id) };
+    'id' | 'topic' | 'prev' | 'heads' | 'chains'
+  > &
+    Partial<Pick<ChatRecord, 'prev' | 'heads' | 'chains'>>;
+  return {
+    prev: null,
+    heads: [],
+    chains: {},
+    ...value,
+    id,
+    topic: fromBase64Url(id),
+  };
 }
 
 export async function saveChat(store: ClientStore, chat: ChatRecord): Promise<void> {

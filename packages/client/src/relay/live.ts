@@ -23,6 +23,8 @@ export interface LiveOptions {
   readonly token: () => Promise<string>;
   readonly topics: () => Promise<{ topic: Uint8Array; after: number }[]>;
   readonly onEnvelope: (topic: Uint8Array) => void;
+  /** The relay signed a new checkpoint of its log. */
+  readonly onCheckpoint?: () => void;
   readonly onReconnect: () => void;
 }
 
@@ -88,6 +90,8 @@ export class LiveConnection {
           for (const { topic, after } of topics) this.subscribe(topic, after);
         });
         if (reconnected) this.#options.onReconnect();
+      } else if (frame.type === 'checkpoint') {
+        this.#options.onCheckpoint?.();
       } else if (frame.type === 'envelope' && frame.topic !== undefined) {
         const topic = this.#topicsByKey.get(frame.topic);
         if (topic !== undefined) this.#options.onEnvelope(topic);

@@ -13,13 +13,43 @@ import {
 } from '@parley/core';
 import { ClientError } from '../errors.js';
 
-/** A receipt for an accepted envelope. */
+/** Decodes standard padded base64 (the log endpoints' hash encoding, as in checkpoints). */
+function fromBase64(text: string): Uint8Array {
+  try {
+    return Uint8Array.from(atob(text), (char) => char.charCodeAt(0));
+  } catch (cause) {
+    throw new ClientError('CLIENT_RELAY_REFUSED', '(a log answer holds invalid base64)', { cause });
+  }
+}
+
+/** A receipt for an accepted envelope: the relay's signed promise to log it (docs/spec/log.md). */
 export interface Receipt {
   readonly cid: string;
   readonly topic: string;
   readonly seq: number;
   readonly receivedAt: number;
+  /** The envelope's leaf in the relay's transparency log. */
+  readonly leafIndex: number;
+  /** The time by which a checkpoint covering the leaf is promised. */
+  readonly mergeBy: number;
+  /** The relay's signature over the receipt (context `relay-receipt`), base64url. */
+  readonly signature: string;
   readonly duplicate: boolean;
+}
+
+/** What /v1/info says about the relay's identity. */
+export interface RelayInfo {
+  readonly relayId: string;
+  readonly publicKey: Uint8Array;
+  readonly origin: string;
+}
+
+/** An inclusion proof as served by the relay. */
+export interface InclusionProofAnswer {
+  readonly index: number;
+  readonly size: number;
+  readonly leafHash: Uint8Array;
+  readonly proof: Uint8Array[];
 }
 
 /** One stored envelope of a topic. */
@@ -27,6 +57,8 @@ export interface TopicEnvelope {
   readonly seq: number;
   readonly cid: string;
   readonly receivedAt: number;
+  /** The envelope's leaf in the relay's log, as the relay claims (checked by inclusion proofs). */
+  readonly leafIndex: number | undefined;
   readonly bytes: Uint8Array;
 }
 
@@ -156,7 +188,13 @@ export class RelayApi {
         },
       ),
     )) as {
-      envelopes: { seq: number; cid: string; receivedAt: number; envelope: string }[];
+      envelopes: {
+        seq: number;
+        cid: string;
+        receivedAt: number;
+        leafIndex?: number;
+        envelope: string;
+      }[];
       lastSeq: number;
     };
     return {
@@ -164,6 +202,7 @@ export class RelayApi {
         seq: item.seq,
         cid: item.cid,
         receivedAt: item.receivedAt,
+        leafIndex: item.leafIndex,
         bytes: fromBase64Url(item.envelope),
       })),
       lastSeq: answer.lastSeq,
@@ -174,6 +213,75 @@ export class RelayApi {
     await this.#authed(now, (token) =>
       this.#call('POST', `/v1/topics/${toBase64Url(topic)}/ack`, { json: { seq }, token }),
     );
+  }
+
+  // ——— the transparency log (public: no session) ———
+
+  /** The relay's id, Ed25519 key and log origin. */
+  async info(): Promise<RelayInfo> {
+    const answer = (await this.#call('GET', '/v1/info')) as {
+      relayId: string;
+      publicKey: string;
+      log?: { origin: string };
+    };
+    return {
+      relayId: answer.relayId,
+      publicKey: fromBase64Url(answer.publicKey),
+      origin: answer.log?.origin ?? `parley-relay/${answer.relayId}`,
+    };
+  }
+
+  /** The latest signed checkpoint (C2SP signed note). */
+  async checkpoint(): Promise<string> {
+    return (await this.#call('GET', '/v1/log/checkpoint', { accept: 'text' })) as string;
+  }
+
+  /** The stored checkpoint of exactly `size` leaves, or undefined if the relay has none. */
+  async checkpointOfSize(size: number): Promise<string | undefined> {
+    try {
+      return (await this.#call('GET', `/v1/log/checkpoints/${size}`, { accept: 'text' })) as string;
+    } catch (error) {
+      if (error instanceof ClientError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** The inclusion proof of leaf `index` in the tree of `size` leaves. */
+  async inclusionProof(index: number, size: number): Promise<InclusionProofAnswer> {
+    const answer = (await this.#call(
+      'GET',
+      `/v1/log/proof/inclusion?size=${size}&index=${index}`,
+    )) as { index: number; size: number; leafHash: string; proof: string[] };
+    return {
+      index: answer.index,
+      size: answer.size,
+      leafHash: fromBase64(answer.leafHash),
+      proof: answer.proof.map(fromBase64),
+    };
+  }
+
+  /** The consistency proof between trees of `from` and `to` leaves. */
+  async consistencyProof(from: number, to: number): Promise<Uint8Array[]> {
+    const answer = (await this.#call(
+      'GET',
+      `/v1/log/proof/consistency?from=${from}&to=${to}`,
+    )) as { proof: string[] };
+    return answer.proof.map(fromBase64);
+  }
+
+  /** The leaves [start, end) as CIDs (at most 1000). */
+  async leaves(start: number, end: number): Promise<{ index: number; cid: string }[]> {
+    const answer = (await this.#call('GET', `/v1/log/leaves?start=${start}&end=${end}`)) as {
+      leaves: { index: number; cid: string }[];
+    };
+    return answer.leaves;
+  }
+
+  /** A batch file's bytes by CID. */
+  async batch(cid: string): Promise<Uint8Array> {
+    return (await this.#call('GET', `/v1/log/batches/${encodeURIComponent(cid)}`, {
+      accept: 'bytes',
+    })) as Uint8Array;
   }
 
   /** Runs `call` with a session token; once more with a fresh login if the relay forgot it. */
@@ -191,7 +299,14 @@ export class RelayApi {
   async #call(
     method: string,
     path: string,
-    options: { json?: unknown; cbor?: Uint8Array; token?: string; withStatus?: boolean } = {},
+    options: {
+      json?: unknown;
+      cbor?: Uint8Array;
+      token?: string;
+      withStatus?: boolean;
+      /** Read a successful answer as text or bytes instead of JSON. */
+      accept?: 'text' | 'bytes';
+    } = {},
   ): Promise<unknown> {
     const headers: Record<string, string> = {};
     let body: BodyInit | undefined;
@@ -215,7 +330,11 @@ export class RelayApi {
     } catch (cause) {
       throw new ClientError('CLIENT_RELAY_UNREACHABLE', `(${this.#base})`, { cause });
     }
+    if (response.ok && options.accept === 'bytes') {
+      return new Uint8Array(await response.arrayBuffer());
+    }
     const text = await response.text();
+    if (response.ok && options.accept === 'text') return text;
     let parsed: unknown = undefined;
     if (text.length > 0) {
       try {

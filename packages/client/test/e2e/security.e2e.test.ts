@@ -247,8 +247,11 @@ describe('a message from a removed member', () => {
       author: bob.client.accountId,
       device: await suite.ed25519.publicKey(seed),
       n: before.counter + 1,
+      prev: before.counter === 0 ? null : before.prev,
+      heads: [],
       sentAt: Date.now(),
       body: { type: 'text', text: 'a ghost speaks' },
+      checkpoint: null,
     });
     const ghost = await createApplicationMessage(oldState, entry, await loadMlsCipherSuite());
     const envelope = createEnvelope({

@@ -35,7 +35,7 @@ const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 describe('checkpoint text (C2SP tlog-checkpoint)', () => {
   it('formats origin, decimal size and base64 root, one per line', () => {
     expect(formatCheckpoint(checkpoint)).toBe(`relay.example.org/log\n3\n${b64(root)}\n`);
-    // The example of docs/spec/transparency-log.md.
+    // The example of docs/spec/log.md.
     expect(b64(root)).toBe('NmQuc8JUCrEh46a/lUWwokmCzYMOsT080Z3jzmwCHsE=');
     expect(formatCheckpoint({ ...checkpoint, size: 0, rootHash: emptyRoot() })).toBe(
       'relay.example.org/log\n0\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n',

@@ -23,11 +23,16 @@ import {
 } from 'ts-mls';
 import { CryptoError, UsageError, ValidationError } from 'ts-mls/mlsError.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { equalBytes } from '../../src/bytes.js';
+import { equalBytes, utf8 } from '../../src/bytes.js';
 import { createCryptoSuite } from '../../src/crypto/suite.js';
 import { inboxTopic, newSharedTopic } from '../../src/envelope/inbox.js';
 import type { AccountId } from '../../src/identity/account-id.js';
-import { createChatEntry, openChatEntry, type ChatEntry } from '../../src/mls/chat-entry.js';
+import {
+  createChatEntry,
+  entryHash,
+  openChatEntry,
+  type ChatEntry,
+} from '../../src/mls/chat-entry.js';
 import { openInvitation, sealInvitation } from '../../src/mls/invitation.js';
 import {
   createAuthenticationService,
@@ -124,6 +129,9 @@ function privateMessageOf(bytes: Uint8Array): PrivateMessage {
   return message.privateMessage;
 }
 
+/** The hash of each device's last signed entry (by member name), for the next entry's `prev`. */
+const lastEntryOf = new Map<string, Uint8Array>();
+
 /** Signs a chat entry with the sender's device and sends it as an application message. */
 async function send(
   state: ClientState,
@@ -132,14 +140,20 @@ async function send(
   text: string,
   author: AccountId = sender.account,
 ): Promise<{ newState: ClientState; wire: Uint8Array }> {
-  const { bytes } = await createChatEntry(suite, sender.deviceSeed, {
+  // A later entry whose predecessor this story never signed links to a stand-in hash.
+  const prev = n === 1 ? null : (lastEntryOf.get(sender.name) ?? entryHash(utf8('not sent')));
+  const { bytes, hash } = await createChatEntry(suite, sender.deviceSeed, {
     chat,
     author,
     device: sender.device,
     n,
+    prev,
+    heads: [],
     sentAt: SENT_AT + n,
     body: { type: 'text', text },
+    checkpoint: null,
   });
+  lastEntryOf.set(sender.name, hash);
   const sent = await createApplicationMessage(state, bytes, mls);
   return {
     newState: sent.newState,

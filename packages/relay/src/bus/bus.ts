@@ -9,6 +9,7 @@ export interface AcceptedEnvelope {
   readonly seq: number;
   readonly cid: string;
   readonly receivedAt: number;
+  readonly leafIndex: number;
   readonly bytes: Uint8Array;
 }
 

@@ -1,4 +1,5 @@
 /** Relay configuration: defaults, file < environment < flags, and every way a value is refused. */
+import { toBase64Url } from '@parley/core';
 import { describe, expect, it } from 'vitest';
 import { isRelayError, type RelayError } from '../errors.js';
 import { SETTINGS, envName, loadConfig, type ConfigSources } from './config.js';
@@ -15,6 +16,10 @@ function configError(sources: ConfigSources): RelayError {
 }
 
 const toml = (text: string) => ({ name: 'relay.toml', text });
+const keyA = new Uint8Array(32).fill(0xaa);
+const keyB = new Uint8Array(32).fill(0xbb);
+const KEY_A = toBase64Url(keyA);
+const KEY_B = toBase64Url(keyB);
 const json = (value: unknown) => ({ name: 'relay.json', text: JSON.stringify(value) });
 
 // Lets any uint setting reach both ends of its range without tripping the body/envelope check.
@@ -44,6 +49,14 @@ describe('loadConfig defaults', () => {
         maxBytesPerTopic: 64 * 1024 * 1024,
         sweepIntervalSeconds: 60,
       },
+      log: {
+        origin: undefined,
+        batchIntervalMs: 1000,
+        batchMaxLeaves: 1024,
+        witnesses: [],
+        witnessTimeoutMs: 3000,
+      },
+      witness: { logs: [] },
     });
   });
 
@@ -129,6 +142,20 @@ maxPageSize = 9
 maxAgeSeconds = 86400
 maxBytesPerTopic = 2048
 sweepIntervalSeconds = 5
+
+[log]
+origin = "relay.example.org/log"
+batchIntervalMs = 250
+batchMaxLeaves = 64
+witnessTimeoutMs = 500
+
+[[log.witnesses]]
+url = "https://witness.example.org/"
+name = "witness.example.org"
+publicKey = "${KEY_A}"
+
+[witness]
+logs = [{ origin = "other.example/log", publicKey = "${KEY_B}" }]
 `),
     });
     expect(config).toEqual({
@@ -149,6 +176,17 @@ sweepIntervalSeconds = 5
         maxPageSize: 9,
       },
       retention: { maxAgeSeconds: 86400, maxBytesPerTopic: 2048, sweepIntervalSeconds: 5 },
+      log: {
+        origin: 'relay.example.org/log',
+        batchIntervalMs: 250,
+        batchMaxLeaves: 64,
+        // The trailing slash is dropped: the relay appends /v1/witness/add-checkpoint.
+        witnesses: [
+          { url: 'https://witness.example.org', name: 'witness.example.org', publicKey: keyA },
+        ],
+        witnessTimeoutMs: 500,
+      },
+      witness: { logs: [{ origin: 'other.example/log', publicKey: keyB }] },
     });
   });
 
@@ -308,6 +346,45 @@ describe('loadConfig refuses invalid values with RELAY_CONFIG_INVALID naming the
     expect(configError({ file: toml('[limits\nmaxPageSize = 1') }).message).toContain('relay.toml');
     expect(configError({ file: { name: 'relay.json', text: '{"port": ' } }).message).toContain(
       'relay.json',
+    );
+  });
+});
+
+describe('log and witness settings', () => {
+  const witness = { url: 'http://127.0.0.1:9000', name: 'w.example', publicKey: KEY_A };
+
+  it('reads witness lists as JSON from the environment and from flags', () => {
+    const fromEnv = loadConfig({ env: { PARLEY_LOG_WITNESSES: JSON.stringify([witness]) } });
+    expect(fromEnv.log.witnesses).toEqual([{ ...witness, publicKey: keyA }]);
+    const fromFlag = loadConfig({
+      flags: { 'witness-logs': JSON.stringify([{ origin: 'a.example/log', publicKey: KEY_B }]) },
+    });
+    expect(fromFlag.witness.logs).toEqual([{ origin: 'a.example/log', publicKey: keyB }]);
+  });
+
+  it('refuses malformed witness lists, naming the entry and field', () => {
+    const cases: [Record<string, string>, string][] = [
+      [{ 'log-witnesses': '[' }, 'must be a JSON list'],
+      [{ 'log-witnesses': '{}' }, 'must be a list'],
+      [{ 'log-witnesses': '[1]' }, 'log-witnesses[0] must be a table'],
+      [{ 'log-witnesses': JSON.stringify([{ ...witness, url: 'ftp://x' }]) }, '[0].url'],
+      [{ 'log-witnesses': JSON.stringify([{ ...witness, name: 'a b' }]) }, '[0].name'],
+      [{ 'log-witnesses': JSON.stringify([{ ...witness, publicKey: 'AAAA' }]) }, '[0].publicKey'],
+      [{ 'log-witnesses': JSON.stringify([{ ...witness, extra: 1 }]) }, 'unknown field "extra"'],
+      [{ 'witness-logs': JSON.stringify([{ origin: 'x+y', publicKey: KEY_A }]) }, '[0].origin'],
+      [{ 'witness-logs': JSON.stringify([{ origin: 'x' }]) }, '[0].publicKey'],
+    ];
+    for (const [flags, expected] of cases) {
+      expect(configError({ flags }).message).toContain(expected);
+    }
+  });
+
+  it('refuses a log origin that cannot be a signed-note key name', () => {
+    for (const origin of ['has space', 'a+b', 'tab\there']) {
+      expect(configError({ flags: { 'log-origin': origin } }).message).toContain('--log-origin');
+    }
+    expect(loadConfig({ env: { PARLEY_LOG_ORIGIN: 'relay.example/log' } }).log.origin).toBe(
+      'relay.example/log',
     );
   });
 });

@@ -3,11 +3,30 @@
  * (PARLEY_*), then command-line flags; every value validated with an error naming its key.
  * Pure: the caller passes the file's text, the environment and the arguments.
  */
+import { fromBase64Url, toBase64Url } from '@parley/core';
 import { parse as parseToml } from 'smol-toml';
 import { RelayError } from '../errors.js';
 
 /** Who may hold a session. */
 export type AllowlistMode = 'open' | 'list' | 'invite';
+
+/** A witness asked to cosign this relay's checkpoints (C2SP tlog-witness). */
+export interface WitnessConfig {
+  /** Base URL; the relay POSTs to `{url}/v1/witness/add-checkpoint`. */
+  readonly url: string;
+  /** The witness's key name in its cosignature lines (for a Parley relay: its log origin). */
+  readonly name: string;
+  /** The witness's Ed25519 public key (32 bytes). */
+  readonly publicKey: Uint8Array;
+}
+
+/** A log this relay cosigns for, as a witness. */
+export interface WitnessedLogConfig {
+  /** The log's origin, also the key name of its checkpoint signatures. */
+  readonly origin: string;
+  /** The log's Ed25519 public key (32 bytes). */
+  readonly publicKey: Uint8Array;
+}
 
 /** The relay's complete, validated configuration. */
 export interface RelayConfig {
@@ -32,9 +51,18 @@ export interface RelayConfig {
     readonly maxBytesPerTopic: number;
     readonly sweepIntervalSeconds: number;
   };
+  readonly log: {
+    /** The checkpoint origin and key name; undefined: `parley-relay/<relay id>`. */
+    readonly origin: string | undefined;
+    readonly batchIntervalMs: number;
+    readonly batchMaxLeaves: number;
+    readonly witnesses: readonly WitnessConfig[];
+    readonly witnessTimeoutMs: number;
+  };
+  readonly witness: { readonly logs: readonly WitnessedLogConfig[] };
 }
 
-type Kind = 'string' | 'uint' | 'level' | 'mode';
+type Kind = 'string' | 'uint' | 'level' | 'mode' | 'key-name' | 'witnesses' | 'witnessed-logs';
 
 /** One setting: where it lives in the file, its flag and env names, kind, range and default. */
 interface Setting {
@@ -42,7 +70,7 @@ interface Setting {
   readonly kind: Kind;
   readonly min?: number;
   readonly max?: number;
-  readonly fallback: string | number | undefined;
+  readonly fallback: string | number | readonly never[] | undefined;
   readonly doc: string;
 }
 
@@ -184,6 +212,48 @@ export const SETTINGS: Readonly<Record<string, Setting>> = {
     fallback: 60,
     doc: 'how often retention runs',
   },
+  'log-origin': {
+    path: ['log', 'origin'],
+    kind: 'key-name',
+    fallback: undefined,
+    doc: 'checkpoint origin and key name (default parley-relay/<relay id>)',
+  },
+  'log-batch-interval-ms': {
+    path: ['log', 'batchIntervalMs'],
+    kind: 'uint',
+    min: 10,
+    max: 3_600_000,
+    fallback: 1000,
+    doc: 'a checkpoint is signed at most this long after a new leaf',
+  },
+  'log-batch-max-leaves': {
+    path: ['log', 'batchMaxLeaves'],
+    kind: 'uint',
+    min: 1,
+    max: 65_536,
+    fallback: 1024,
+    doc: 'a checkpoint is signed as soon as this many new leaves wait',
+  },
+  'log-witnesses': {
+    path: ['log', 'witnesses'],
+    kind: 'witnesses',
+    fallback: [],
+    doc: 'witnesses asked to cosign checkpoints: [{ url, name, publicKey }] (JSON in env/flags)',
+  },
+  'log-witness-timeout-ms': {
+    path: ['log', 'witnessTimeoutMs'],
+    kind: 'uint',
+    min: 100,
+    max: 60_000,
+    fallback: 3000,
+    doc: 'how long a witness may take to cosign',
+  },
+  'witness-logs': {
+    path: ['witness', 'logs'],
+    kind: 'witnessed-logs',
+    fallback: [],
+    doc: 'logs this relay cosigns for: [{ origin, publicKey }] (JSON in env/flags)',
+  },
 };
 
 /** Inputs to `loadConfig`: the config file (if any), environment and flags. */
@@ -208,7 +278,7 @@ export function envName(key: string): string {
 export function loadConfig(sources: ConfigSources): RelayConfig {
   const fileValues =
     sources.file === undefined ? {} : parseFile(sources.file.name, sources.file.text);
-  const values: Record<string, string | number | undefined> = {};
+  const values: Record<string, unknown> = {};
   for (const [key, setting] of Object.entries(SETTINGS)) {
     let value: unknown = setting.fallback;
     let origin = 'default';
@@ -259,6 +329,14 @@ export function loadConfig(sources: ConfigSources): RelayConfig {
       maxBytesPerTopic: get('retention-max-bytes-per-topic'),
       sweepIntervalSeconds: get('retention-sweep-interval-seconds'),
     },
+    log: {
+      origin: get('log-origin'),
+      batchIntervalMs: get('log-batch-interval-ms'),
+      batchMaxLeaves: get('log-batch-max-leaves'),
+      witnesses: get('log-witnesses'),
+      witnessTimeoutMs: get('log-witness-timeout-ms'),
+    },
+    witness: { logs: get('witness-logs') },
   };
   if (config.allowlist.mode === 'list' && config.allowlist.file === undefined) {
     invalid(
@@ -316,8 +394,34 @@ function checkUnknownFileKeys(values: Record<string, unknown>, name: string): vo
   }
 }
 
-function check(key: string, setting: Setting, value: unknown, origin: string): string | number {
+function check(key: string, setting: Setting, value: unknown, origin: string): unknown {
   switch (setting.kind) {
+    case 'key-name':
+      if (typeof value !== 'string' || !isKeyName(value))
+        invalid(`${origin}: ${key} must be non-empty, without spaces, control characters or "+"`);
+      return value;
+    case 'witnesses':
+      return listOf(key, value, origin, ['url', 'name', 'publicKey'], (fields, at) => {
+        const url = fields.url;
+        if (typeof url !== 'string' || !/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(url))
+          invalid(`${at}.url must be an http or https URL`);
+        if (typeof fields.name !== 'string' || !isKeyName(fields.name))
+          invalid(`${at}.name must be a key name (no spaces or "+")`);
+        return {
+          url: url.replace(/\/+$/, ''),
+          name: fields.name,
+          publicKey: publicKeyOf(fields.publicKey, `${at}.publicKey`),
+        };
+      });
+    case 'witnessed-logs':
+      return listOf(key, value, origin, ['origin', 'publicKey'], (fields, at) => {
+        if (typeof fields.origin !== 'string' || !isKeyName(fields.origin))
+          invalid(`${at}.origin must be a key name (no spaces or "+")`);
+        return {
+          origin: fields.origin,
+          publicKey: publicKeyOf(fields.publicKey, `${at}.publicKey`),
+        };
+      });
     case 'string':
       if (typeof value !== 'string' || value.length === 0)
         invalid(`${origin}: ${key} must be a non-empty string`);
@@ -347,6 +451,48 @@ function check(key: string, setting: Setting, value: unknown, origin: string): s
       return number;
     }
   }
+}
+
+/** C2SP signed-note key names: non-empty, no whitespace, control characters or '+'. */
+function isKeyName(text: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return text.length > 0 && !/[\s+\u0000-\u001f\u007f]/u.test(text);
+}
+
+/** A list of tables, given as an array (file) or JSON text (environment, flag). */
+function listOf<T>(
+  key: string,
+  value: unknown,
+  origin: string,
+  fieldNames: readonly string[],
+  parse: (fields: Record<string, unknown>, at: string) => T,
+): T[] {
+  let list = value;
+  if (typeof value === 'string') {
+    try {
+      list = JSON.parse(value);
+    } catch {
+      invalid(`${origin}: ${key} must be a JSON list`);
+    }
+  }
+  if (!Array.isArray(list)) return invalid(`${origin}: ${key} must be a list`);
+  return list.map((item: unknown, index) => {
+    const at = `${origin}: ${key}[${index}]`;
+    if (typeof item !== 'object' || item === null || Array.isArray(item))
+      invalid(`${at} must be a table`);
+    const fields = item as Record<string, unknown>;
+    const unknown = Object.keys(fields).filter((name) => !fieldNames.includes(name));
+    if (unknown.length > 0) invalid(`${at} has unknown field "${unknown[0] ?? ''}"`);
+    return parse(fields, at);
+  });
+}
+
+function publicKeyOf(value: unknown, at: string): Uint8Array {
+  if (typeof value === 'string' && /^[A-Za-z0-9_-]{43}$/.test(value)) {
+    const bytes = fromBase64Url(value);
+    if (bytes.length === 32 && toBase64Url(bytes) === value) return bytes;
+  }
+  return invalid(`${at} must be a 32-byte Ed25519 key in base64url`);
 }
 
 function invalid(detail: string): never {

@@ -51,6 +51,7 @@ describe('GET /v1/info', () => {
       relayId: relay.relay.relayId,
       publicKey: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) as unknown,
       version: RELAY_VERSION,
+      log: { origin: `parley-relay/${relay.relay.relayId}`, publicKey: info.publicKey },
       limits: {
         maxEnvelopeBytes: 2048,
         maxBodyBytes: 4096,
@@ -124,6 +125,13 @@ describe('GET /docs', () => {
         'post /v1/envelopes',
         'get /v1/topics/{topic}/envelopes',
         'post /v1/topics/{topic}/ack',
+        'get /v1/log/checkpoint',
+        'get /v1/log/checkpoints/{size}',
+        'get /v1/log/proof/inclusion',
+        'get /v1/log/proof/consistency',
+        'get /v1/log/leaves',
+        'get /v1/log/batches/{cid}',
+        'post /v1/witness/add-checkpoint',
       ].sort(),
     );
   });

@@ -24,6 +24,8 @@ import type { RelayConfig } from '../config/config.js';
 import type { RelayContext } from '../context.js';
 import { RelayError, isRelayError } from '../errors.js';
 import { TokenBuckets } from '../limits/token-bucket.js';
+import { Checkpointer } from '../log/checkpointer.js';
+import { createReceiptSigner } from '../log/receipts.js';
 import { createMetrics } from '../ops/metrics.js';
 import type { RelayStore } from '../store/store.js';
 import { EnvelopeWriter } from '../topics/envelope-writer.js';
@@ -32,7 +34,9 @@ import { registerSocketRoute } from '../ws/socket.js';
 import { registerAuthRoutes } from './routes/auth-routes.js';
 import { registerDirectoryRoutes } from './routes/directory-routes.js';
 import { registerEnvelopeRoutes } from './routes/envelope-routes.js';
+import { registerLogRoutes } from './routes/log-routes.js';
 import { registerOperationsRoutes } from './routes/operations-routes.js';
+import { registerWitnessRoutes } from './routes/witness-routes.js';
 
 /** The dependencies of a relay. */
 export interface RelayDependencies {
@@ -45,6 +49,8 @@ export interface RelayDependencies {
   readonly identity: Identity;
   readonly config: RelayConfig;
   readonly log: FastifyBaseLogger;
+  /** Used to reach witnesses (`log.witnesses`); the bin passes the platform's fetch. */
+  readonly fetch?: typeof fetch;
 }
 
 /** A relay ready to listen. */
@@ -59,7 +65,35 @@ export interface Relay {
 export async function createRelay(deps: RelayDependencies): Promise<Relay> {
   const { config, store, clock } = deps;
   const relayId = accountIdFromPublicKey(deps.identity.signingPublicKey);
-  const metrics = createMetrics(() => store.sizeBytes());
+  const metrics = createMetrics(
+    () => store.sizeBytes(),
+    () => store.logSize(),
+  );
+  const logOrigin = config.log.origin ?? `parley-relay/${relayId}`;
+  const signingSeed = deps.identity.secrets.signingSeed;
+  const checkpointer = new Checkpointer({
+    store,
+    suite: deps.suite,
+    seed: signingSeed,
+    origin: logOrigin,
+    clock,
+    batchIntervalMs: config.log.batchIntervalMs,
+    batchMaxLeaves: config.log.batchMaxLeaves,
+    witnesses: config.log.witnesses,
+    witnessTimeoutMs: config.log.witnessTimeoutMs,
+    fetch: deps.fetch ?? globalThis.fetch,
+    onCheckpoint: (checkpoint) => {
+      metrics.checkpoints.inc();
+      socketRoute.broadcastCheckpoint(checkpoint.note);
+    },
+    onWitnessFailure: (witness, reason) => {
+      metrics.witnessFailures.inc({ witness });
+      deps.log.warn({ witness, reason }, 'witness did not cosign');
+    },
+    onError: (error) => {
+      deps.log.error({ err: error }, 'closing a log batch failed');
+    },
+  });
   const challenges = new Challenges({
     ttlMs: config.auth.challengeTtlSeconds * 1000,
     random: deps.random,
@@ -78,6 +112,16 @@ export async function createRelay(deps: RelayDependencies): Promise<Relay> {
     suite: deps.suite,
     relayId,
     publicKey: deps.identity.signingPublicKey,
+    signingSeed,
+    logOrigin,
+    checkpointer,
+    signReceipt: createReceiptSigner({
+      suite: deps.suite,
+      seed: signingSeed,
+      relayId,
+      batchIntervalMs: config.log.batchIntervalMs,
+      witnessTimeoutMs: config.log.witnessTimeoutMs,
+    }),
     challenges,
     allowlist,
     sessions: new Sessions({
@@ -96,6 +140,7 @@ export async function createRelay(deps: RelayDependencies): Promise<Relay> {
       maxBytesPerTopic: config.retention.maxBytesPerTopic,
       onCommit: (_count, durationMs) => {
         metrics.commitDuration.observe(durationMs / 1000);
+        checkpointer.notify();
       },
     }),
     metrics,
@@ -177,7 +222,11 @@ export async function createRelay(deps: RelayDependencies): Promise<Relay> {
   registerAuthRoutes(app, ctx);
   registerDirectoryRoutes(app, ctx);
   registerEnvelopeRoutes(app, ctx);
-  const sockets = registerSocketRoute(app, ctx);
+  registerLogRoutes(app, ctx);
+  await registerWitnessRoutes(app, ctx);
+  const socketRoute = registerSocketRoute(app, ctx);
+  // After the sockets exist: resuming may close a batch at once, which is broadcast.
+  await checkpointer.start();
 
   const sweepMs = config.retention.sweepIntervalSeconds * 1000;
   const sweeper = setInterval(() => {
@@ -209,9 +258,10 @@ export async function createRelay(deps: RelayDependencies): Promise<Relay> {
     async close() {
       ctx.state.draining = true;
       clearInterval(sweeper);
-      sockets.closeAll();
+      socketRoute.closeAll();
       await app.close();
       await ctx.writer.drain();
+      await checkpointer.close();
       await deps.bus.close();
     },
   };

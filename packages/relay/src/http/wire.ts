@@ -50,7 +50,10 @@ export const schemas = {
       topic: { type: 'string' },
       seq: { type: 'integer' },
       receivedAt: { type: 'integer' },
+      leafIndex: { type: 'integer' },
+      mergeBy: { type: 'integer' },
+      signature: { type: 'string', description: 'base64url Ed25519 relay-receipt signature' },
     },
-    required: ['cid', 'topic', 'seq', 'receivedAt'],
+    required: ['cid', 'topic', 'seq', 'receivedAt', 'leafIndex', 'mergeBy', 'signature'],
   },
 } as const;

@@ -12,10 +12,18 @@ export interface RelayMetrics {
   readonly commitDuration: Histogram;
   readonly storeBytes: Gauge;
   readonly errors: Counter<'code'>;
+  readonly logSize: Gauge;
+  readonly checkpoints: Counter;
+  readonly witnessFailures: Counter<'witness'>;
 }
 
-/** Creates the instruments; `storeBytes` reads the store size at scrape time. */
-export function createMetrics(readStoreBytes: () => Promise<number>): RelayMetrics {
+/**
+ * Creates the instruments; `storeBytes` and `logSize` read the store at scrape time.
+ */
+export function createMetrics(
+  readStoreBytes: () => Promise<number>,
+  readLogSize: () => Promise<number>,
+): RelayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'parley_relay_' });
   return {
@@ -66,6 +74,25 @@ export function createMetrics(readStoreBytes: () => Promise<number>): RelayMetri
       name: 'parley_relay_errors_total',
       help: 'Error answers by code.',
       labelNames: ['code'],
+      registers: [registry],
+    }),
+    logSize: new Gauge({
+      name: 'parley_relay_log_size',
+      help: 'Leaves in the transparency log (signed or not yet).',
+      registers: [registry],
+      async collect() {
+        this.set(await readLogSize());
+      },
+    }),
+    checkpoints: new Counter({
+      name: 'parley_relay_log_checkpoints_total',
+      help: 'Checkpoints signed and stored since start.',
+      registers: [registry],
+    }),
+    witnessFailures: new Counter({
+      name: 'parley_relay_log_witness_failures_total',
+      help: 'Witnesses that did not cosign a checkpoint (error, refusal or timeout), by name.',
+      labelNames: ['witness'],
       registers: [registry],
     }),
   };

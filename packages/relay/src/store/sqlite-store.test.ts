@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { cidForBytes } from '@parley/core';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isRelayError } from '../errors.js';
@@ -13,11 +14,19 @@ const NO_LIMIT = 2 ** 40;
 const topicA = new Uint8Array(32).fill(0xa);
 const topicB = new Uint8Array(32).fill(0xb);
 
-/** An envelope to append: the store neither decodes bytes nor checks CIDs, so both are made up. */
+/** A real CID (the log hashes its binary form) named by `label`. */
+function labelCid(label: string): string {
+  return cidForBytes(new TextEncoder().encode(label)).toString();
+}
+
+/**
+ * An envelope to append: the store does not decode bytes, so they are made up; the CID is a real
+ * one (of the label) because the log needs its binary form.
+ */
 function item(topic: Uint8Array, label: string, size = 10): EnvelopeToAppend {
   const bytes = new Uint8Array(size);
   bytes.set(new TextEncoder().encode(label).subarray(0, size));
-  return { topic, cid: `cid-${topic[0] ?? 0}-${label}`, bytes };
+  return { topic, cid: labelCid(`${topic[0] ?? 0}-${label}`), bytes };
 }
 
 function receipt(outcome: AppendOutcome | undefined): StoredReceipt {
@@ -39,7 +48,7 @@ function keyPackage(label: string): { hash: Uint8Array; bytes: Uint8Array } {
 function entry(updatedAt: number, lastResort = 'last-resort') {
   return {
     bytes: new TextEncoder().encode(`entry at ${updatedAt}`),
-    cid: `entry-cid-${updatedAt}`,
+    cid: labelCid(`entry ${updatedAt}`),
     updatedAt,
     lastResort: new TextEncoder().encode(lastResort),
   };
@@ -78,10 +87,11 @@ describe('appendEnvelopes', () => {
   it('returns receipts with the CID, topic, time and duplicate: false', async () => {
     const [outcome] = await store.appendEnvelopes([item(topicA, 'a1')], 1234, NO_LIMIT);
     expect(receipt(outcome)).toEqual({
-      cid: 'cid-10-a1',
+      cid: labelCid('10-a1'),
       topic: topicA,
       seq: 1,
       receivedAt: 1234,
+      leafIndex: 0,
       duplicate: false,
     });
   });
@@ -127,7 +137,13 @@ describe('listEnvelopes', () => {
     const stored = item(topicA, 'hello', 64);
     await store.appendEnvelopes([stored], 4242, NO_LIMIT);
     const [read] = await store.listEnvelopes(topicA, 0, 10);
-    expect(read).toEqual({ seq: 1, cid: stored.cid, bytes: stored.bytes, receivedAt: 4242 });
+    expect(read).toEqual({
+      seq: 1,
+      cid: stored.cid,
+      bytes: stored.bytes,
+      receivedAt: 4242,
+      leafIndex: 0,
+    });
   });
 });
 
@@ -474,7 +490,7 @@ describe('a store in a file', () => {
       expect(await reopened.redeemInvite(invite, 'bob', 3000)).toBe(false);
       expect(await reopened.redeemInvite(spare, 'bob', 3000)).toBe(true);
       expect(await reopened.getDirectoryEntry('alice')).toMatchObject({
-        cid: 'entry-cid-1000',
+        cid: labelCid('entry 1000'),
         availableKeyPackages: 1,
       });
       expect(await reopened.claimKeyPackage('alice', 3000)).toMatchObject({ lastResort: false });
@@ -504,7 +520,7 @@ describe('a store in a file', () => {
   it('opens a data directory of the current schema version again', async () => {
     await openSqliteStore(path).close();
     const raw = new Database(path);
-    expect(raw.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get()).toBe('1');
+    expect(raw.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get()).toBe('2');
     raw.close();
     const reopened = openSqliteStore(path);
     expect(await reopened.isHealthy()).toBe(true);

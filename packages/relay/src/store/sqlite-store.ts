@@ -1,23 +1,32 @@
 /**
  * The embedded store: SQLite through better-sqlite3, WAL journal with synchronous=FULL, so a
- * committed transaction survives a crash or power loss before any receipt is sent.
+ * committed transaction survives a crash or power loss before any receipt is sent. Each envelope
+ * and directory entry gets its transparency-log leaf in the transaction that stores it.
  */
 import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { RelayError } from '../errors.js';
+import { createSqliteLog, migrateToLog } from './sqlite-log.js';
 import type {
   AppendOutcome,
+  BatchFile,
   ClaimOutcome,
+  CosignedState,
   EnvelopeToAppend,
   RelayStore,
   RetentionLimits,
+  StoredCheckpoint,
   StoredDirectoryEntry,
   StoredEnvelope,
 } from './store.js';
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
-const SCHEMA = `
+/**
+ * Schema 1, exactly as the first relay wrote it. A new database is created at 1 and migrated like
+ * an old one, so the migrations are the one path to the current schema.
+ */
+const SCHEMA_1 = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS topics (
   topic BLOB PRIMARY KEY, last_seq INTEGER NOT NULL, bytes INTEGER NOT NULL
@@ -52,6 +61,9 @@ CREATE TABLE IF NOT EXISTS key_packages (
 CREATE INDEX IF NOT EXISTS key_packages_unclaimed ON key_packages (account, claimed_at, added_at);
 `;
 
+/** Migration to version `index + 2`, run in one transaction with the version update. */
+const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [migrateToLog];
+
 interface TopicRow {
   last_seq: number;
   bytes: number;
@@ -66,17 +78,7 @@ export function openSqliteStore(path: string): RelayStore {
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
-    db.exec(SCHEMA);
-    const version = db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get('schema') as
-      string | undefined;
-    if (version === undefined) {
-      db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run(
-        'schema',
-        String(SCHEMA_VERSION),
-      );
-    } else if (!/^[0-9]+$/.test(version) || Number(version) > SCHEMA_VERSION) {
-      throw new Error(`the data directory was written by a newer relay (schema ${version})`);
-    }
+    migrate(db);
   } catch (cause) {
     db?.close();
     throw new RelayError(
@@ -86,6 +88,7 @@ export function openSqliteStore(path: string): RelayStore {
     );
   }
   const opened: Database.Database = db;
+  const log = createSqliteLog(opened);
 
   const q = {
     topic: opened.prepare('SELECT last_seq, bytes FROM topics WHERE topic = ?'),
@@ -93,12 +96,14 @@ export function openSqliteStore(path: string): RelayStore {
       'INSERT INTO topics (topic, last_seq, bytes) VALUES (?, ?, ?) ' +
         'ON CONFLICT (topic) DO UPDATE SET last_seq = excluded.last_seq, bytes = excluded.bytes',
     ),
-    byCid: opened.prepare('SELECT topic, seq, received_at FROM envelopes WHERE cid = ?'),
+    byCid: opened.prepare(
+      'SELECT topic, seq, received_at, leaf_index FROM envelopes WHERE cid = ?',
+    ),
     insertEnvelope: opened.prepare(
-      'INSERT INTO envelopes (topic, seq, cid, bytes, received_at) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO envelopes (topic, seq, cid, bytes, received_at, leaf_index) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     list: opened.prepare(
-      'SELECT seq, cid, bytes, received_at FROM envelopes WHERE topic = ? AND seq > ? ORDER BY seq LIMIT ?',
+      'SELECT seq, cid, bytes, received_at, leaf_index FROM envelopes WHERE topic = ? AND seq > ? ORDER BY seq LIMIT ?',
     ),
     minAck: opened.prepare('SELECT MIN(seq) FROM cursors WHERE topic = ?').pluck(),
     oldestAcked: opened.prepare(
@@ -152,6 +157,29 @@ export function openSqliteStore(path: string): RelayStore {
     markClaimed: opened.prepare(
       'UPDATE key_packages SET claimed_at = ?, bytes = NULL WHERE account = ? AND hash = ?',
     ),
+    putCheckpoint: opened.prepare(
+      'INSERT INTO log_checkpoints (size, note, batch_cid, created_at) VALUES (?, ?, ?, ?)',
+    ),
+    latestCheckpoint: opened.prepare(
+      'SELECT size, note, batch_cid, created_at FROM log_checkpoints ORDER BY size DESC LIMIT 1',
+    ),
+    checkpoint: opened.prepare(
+      'SELECT size, note, batch_cid, created_at FROM log_checkpoints WHERE size = ?',
+    ),
+    putBatch: opened.prepare(
+      'INSERT OR IGNORE INTO log_batches (cid, start, end, bytes) VALUES (?, ?, ?, ?)',
+    ),
+    batch: opened.prepare('SELECT bytes FROM log_batches WHERE cid = ?').pluck(),
+    putWitnessSize: opened.prepare(
+      'INSERT INTO log_witnesses (name, size) VALUES (?, ?) ' +
+        'ON CONFLICT (name) DO UPDATE SET size = excluded.size',
+    ),
+    witnessSizes: opened.prepare('SELECT name, size FROM log_witnesses'),
+    cosigned: opened.prepare('SELECT size, root FROM witnessed_logs WHERE origin = ?'),
+    putCosigned: opened.prepare(
+      'INSERT INTO witnessed_logs (origin, size, root) VALUES (?, ?, ?) ' +
+        'ON CONFLICT (origin) DO UPDATE SET size = excluded.size, root = excluded.root',
+    ),
   };
 
   /** Evicts acknowledged envelopes of `topic` until `needed` more bytes fit; returns what is left. */
@@ -182,13 +210,14 @@ export function openSqliteStore(path: string): RelayStore {
       const outcomes: AppendOutcome[] = [];
       for (const item of items) {
         const existing = q.byCid.get(item.cid) as
-          { topic: Uint8Array; seq: number; received_at: number } | undefined;
+          { topic: Uint8Array; seq: number; received_at: number; leaf_index: number } | undefined;
         if (existing !== undefined) {
           outcomes.push({
             cid: item.cid,
             topic: new Uint8Array(existing.topic),
             seq: existing.seq,
             receivedAt: existing.received_at,
+            leafIndex: existing.leaf_index,
             duplicate: true,
           });
           continue;
@@ -213,10 +242,19 @@ export function openSqliteStore(path: string): RelayStore {
           }
         }
         const seq = row.last_seq + 1;
-        q.insertEnvelope.run(item.topic, seq, item.cid, item.bytes, receivedAt);
+        // An envelope stored again after retention removed it keeps its first leaf.
+        const leafIndex = log.append(item.cid);
+        q.insertEnvelope.run(item.topic, seq, item.cid, item.bytes, receivedAt, leafIndex);
         if (item.commitEpoch !== undefined) q.insertCommit.run(item.topic, item.commitEpoch, seq);
         q.upsertTopic.run(item.topic, seq, bytes + item.bytes.length);
-        outcomes.push({ cid: item.cid, topic: item.topic, seq, receivedAt, duplicate: false });
+        outcomes.push({
+          cid: item.cid,
+          topic: item.topic,
+          seq,
+          receivedAt,
+          leafIndex,
+          duplicate: false,
+        });
       }
       return outcomes;
     },
@@ -269,6 +307,7 @@ export function openSqliteStore(path: string): RelayStore {
         throw new TooManyKeyPackages();
       }
       q.putDirectory.run(account, entry.bytes, entry.cid, entry.updatedAt, entry.lastResort);
+      log.append(entry.cid);
       return 'stored';
     },
   );
@@ -284,6 +323,38 @@ export function openSqliteStore(path: string): RelayStore {
     return { keyPackage: new Uint8Array(next.bytes), lastResort: false };
   });
 
+  const putCheckpoint = opened.transaction(
+    (
+      checkpoint: StoredCheckpoint,
+      batch: BatchFile | null,
+      witnessSizes: ReadonlyMap<string, number>,
+    ) => {
+      q.putCheckpoint.run(
+        checkpoint.size,
+        checkpoint.note,
+        checkpoint.batchCid,
+        checkpoint.createdAt,
+      );
+      if (batch !== null) q.putBatch.run(batch.cid, batch.start, batch.end, batch.bytes);
+      for (const [name, size] of witnessSizes) q.putWitnessSize.run(name, size);
+    },
+  );
+
+  const replaceCosigned = opened.transaction(
+    (origin: string, expected: CosignedState | undefined, next: CosignedState): boolean => {
+      const current = q.cosigned.get(origin) as { size: number; root: Uint8Array } | undefined;
+      const isExpected =
+        current === undefined
+          ? expected === undefined
+          : expected !== undefined &&
+            current.size === expected.size &&
+            Buffer.from(current.root).equals(expected.rootHash);
+      if (!isExpected) return false;
+      q.putCosigned.run(origin, next.size, next.rootHash);
+      return true;
+    },
+  );
+
   const redeem = opened.transaction((codeHash: Uint8Array, account: string, now: number) => {
     if (q.spendInvite.run(account, now, codeHash).changes !== 1) return false;
     q.admit.run(account, now);
@@ -296,7 +367,7 @@ export function openSqliteStore(path: string): RelayStore {
 
   return {
     appendEnvelopes: (items, receivedAt, maxBytesPerTopic) =>
-      Promise.resolve(append(items, receivedAt, maxBytesPerTopic)),
+      attempt(() => append(items, receivedAt, maxBytesPerTopic)),
     listEnvelopes: (topic, afterSeq, limit) =>
       Promise.resolve(
         (
@@ -305,12 +376,14 @@ export function openSqliteStore(path: string): RelayStore {
             cid: string;
             bytes: Uint8Array;
             received_at: number;
+            leaf_index: number;
           }[]
         ).map((row): StoredEnvelope => ({
           seq: row.seq,
           cid: row.cid,
           bytes: new Uint8Array(row.bytes),
           receivedAt: row.received_at,
+          leafIndex: row.leaf_index,
         })),
       ),
     lastSeq: (topic) =>
@@ -370,6 +443,39 @@ export function openSqliteStore(path: string): RelayStore {
       }
     },
     claimKeyPackage: (account, now) => Promise.resolve(claim(account, now)),
+    logSize: () => Promise.resolve(log.size()),
+    logRoot: (size) => attempt(() => log.root(size)),
+    logInclusionProof: (index, size) => attempt(() => log.inclusionProof(index, size)),
+    logConsistencyProof: (from, to) => attempt(() => log.consistencyProof(from, to)),
+    leafRange: (start, end) => Promise.resolve(log.leaves(start, end)),
+    leafIndexOfCid: (cid) => Promise.resolve(log.indexOf(cid)),
+    putCheckpoint: (checkpoint, batch, witnessSizes) =>
+      attempt(() => {
+        putCheckpoint(checkpoint, batch, witnessSizes);
+      }),
+    latestCheckpoint: () => Promise.resolve(checkpointOf(q.latestCheckpoint.get())),
+    getCheckpoint: (size) => Promise.resolve(checkpointOf(q.checkpoint.get(size))),
+    getBatch: (cid) => {
+      const bytes = q.batch.get(cid) as Uint8Array | undefined;
+      return Promise.resolve(bytes === undefined ? undefined : new Uint8Array(bytes));
+    },
+    witnessSizes: () =>
+      Promise.resolve(
+        new Map(
+          (q.witnessSizes.all() as { name: string; size: number }[]).map((row) => [
+            row.name,
+            row.size,
+          ]),
+        ),
+      ),
+    getCosignedState: (origin) => {
+      const row = q.cosigned.get(origin) as { size: number; root: Uint8Array } | undefined;
+      return Promise.resolve(
+        row === undefined ? undefined : { size: row.size, rootHash: new Uint8Array(row.root) },
+      );
+    },
+    replaceCosignedState: (origin, expected, next) =>
+      attempt(() => replaceCosigned(origin, expected, next)),
     sizeBytes: () => {
       if (path === ':memory:') return Promise.resolve(0);
       let total = 0;
@@ -398,3 +504,51 @@ export function openSqliteStore(path: string): RelayStore {
 }
 
 class TooManyKeyPackages extends Error {}
+
+/** Runs `run`, turning a synchronous throw into a rejected promise. */
+function attempt<T>(run: () => T): Promise<T> {
+  try {
+    return Promise.resolve(run());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+function checkpointOf(row: unknown): StoredCheckpoint | undefined {
+  if (row === undefined) return undefined;
+  const { size, note, batch_cid, created_at } = row as {
+    size: number;
+    note: string;
+    batch_cid: string | null;
+    created_at: number;
+  };
+  return { size, note, batchCid: batch_cid, createdAt: created_at };
+}
+
+/**
+ * Brings the database to SCHEMA_VERSION: creates schema 1 if empty, then runs each migration and
+ * records the new version in the same transaction.
+ * @throws Error if the database was written by a newer relay
+ */
+function migrate(db: Database.Database): void {
+  db.exec(SCHEMA_1);
+  const readVersion = db.prepare('SELECT value FROM meta WHERE key = ?').pluck();
+  const setVersion = db.prepare(
+    'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  );
+  const text = readVersion.get('schema') as string | undefined;
+  if (text === undefined) setVersion.run('schema', '1');
+  else if (!/^[0-9]+$/.test(text) || Number(text) > SCHEMA_VERSION) {
+    throw new Error(`the data directory was written by a newer relay (schema ${text})`);
+  }
+  let version = Number(text ?? '1');
+  while (version < SCHEMA_VERSION) {
+    const step = MIGRATIONS[version - 1];
+    if (step === undefined) throw new Error(`no migration from schema ${version}`);
+    db.transaction(() => {
+      step(db);
+      setVersion.run('schema', String(version + 1));
+    })();
+    version += 1;
+  }
+}

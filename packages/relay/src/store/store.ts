@@ -21,6 +21,8 @@ export interface StoredReceipt {
   readonly topic: Uint8Array;
   readonly seq: number;
   readonly receivedAt: number;
+  /** The envelope's leaf in the transparency log (a duplicate keeps its original leaf). */
+  readonly leafIndex: number;
   /** True if these bytes were already stored, so nothing was written. */
   readonly duplicate: boolean;
 }
@@ -34,6 +36,37 @@ export interface StoredEnvelope {
   readonly cid: string;
   readonly bytes: Uint8Array;
   readonly receivedAt: number;
+  readonly leafIndex: number;
+}
+
+/** A leaf of the transparency log: its index, the CID it logs (text) and its leaf hash. */
+export interface StoredLeaf {
+  readonly index: number;
+  readonly cid: string;
+  readonly hash: Uint8Array;
+}
+
+/** A signed checkpoint as stored, with the batch file that ends at its size (none for size 0). */
+export interface StoredCheckpoint {
+  readonly size: number;
+  /** The signed note: checkpoint body, the relay's signature and any witness cosignatures. */
+  readonly note: string;
+  readonly createdAt: number;
+  readonly batchCid: string | null;
+}
+
+/** A batch file to store with its checkpoint. */
+export interface BatchFile {
+  readonly cid: string;
+  readonly start: number;
+  readonly end: number;
+  readonly bytes: Uint8Array;
+}
+
+/** The last checkpoint this relay cosigned for a log it witnesses. */
+export interface CosignedState {
+  readonly size: number;
+  readonly rootHash: Uint8Array;
 }
 
 /** A session as stored: only the SHA-256 of the token is kept. */
@@ -110,6 +143,47 @@ export interface RelayStore {
   ): Promise<'stored' | 'stale' | 'too-many-key-packages'>;
   /** Hands out one unclaimed KeyPackage exactly once, else the last-resort one. */
   claimKeyPackage(account: string, now: number): Promise<ClaimOutcome>;
+
+  /** Number of leaves in the transparency log (every leaf is committed with what it logs). */
+  logSize(): Promise<number>;
+  /** The root of the log's first `size` leaves. RangeError if the log is smaller. */
+  logRoot(size: number): Promise<Uint8Array>;
+  /** Inclusion proof of leaf `index` in the tree of `size` leaves. RangeError unless index < size ≤ log size. */
+  logInclusionProof(index: number, size: number): Promise<Uint8Array[]>;
+  /** Consistency proof from `from` to `to` leaves. RangeError unless 0 < from ≤ to ≤ log size. */
+  logConsistencyProof(from: number, to: number): Promise<Uint8Array[]>;
+  /** Leaves [start, end), in order (fewer if the log ends first). */
+  leafRange(start: number, end: number): Promise<StoredLeaf[]>;
+  /** The leaf index of `cid`, or undefined if it is not logged. */
+  leafIndexOfCid(cid: string): Promise<number | undefined>;
+  /**
+   * Stores a signed checkpoint, its batch file and the sizes our witnesses cosigned, in one
+   * transaction. A checkpoint of a size already stored is an error.
+   */
+  putCheckpoint(
+    checkpoint: StoredCheckpoint,
+    batch: BatchFile | null,
+    witnessSizes: ReadonlyMap<string, number>,
+  ): Promise<void>;
+  /** The checkpoint of the largest size, or undefined before the first. */
+  latestCheckpoint(): Promise<StoredCheckpoint | undefined>;
+  /** The checkpoint of exactly `size` leaves, if one was signed. */
+  getCheckpoint(size: number): Promise<StoredCheckpoint | undefined>;
+  /** The bytes of the batch file with this CID (text), if stored. */
+  getBatch(cid: string): Promise<Uint8Array | undefined>;
+  /** The size each of our witnesses (by name) last cosigned. */
+  witnessSizes(): Promise<Map<string, number>>;
+  /** The last checkpoint this relay cosigned for `origin`, as a witness. */
+  getCosignedState(origin: string): Promise<CosignedState | undefined>;
+  /**
+   * Records `next` as the last cosigned checkpoint of `origin` only if the stored state is still
+   * `expected` (undefined: none): false, writing nothing, if another request changed it first.
+   */
+  replaceCosignedState(
+    origin: string,
+    expected: CosignedState | undefined,
+    next: CosignedState,
+  ): Promise<boolean>;
 
   /** Approximate bytes on disk. */
   sizeBytes(): Promise<number>;

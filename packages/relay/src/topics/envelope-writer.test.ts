@@ -157,6 +157,7 @@ describe('EnvelopeWriter', () => {
         seq: index + 1,
         cid: encoded.cid.toString(),
         receivedAt: 4242,
+        leafIndex: index,
         bytes: encoded.bytes,
       })),
       expect.objectContaining({ topicKey: toBase64Url(topicB), seq: 1 }),

@@ -101,6 +101,7 @@ export class EnvelopeWriter {
             seq: outcome.seq,
             cid: outcome.cid,
             receivedAt: outcome.receivedAt,
+            leafIndex: outcome.leafIndex,
             bytes: item.encoded.bytes,
           });
         }

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from '@fastify/websocket';
 import type { Session } from '../auth/sessions.js';
 import type { AcceptedEnvelope } from '../bus/bus.js';
-import { acceptEnvelope, assertMayRead, wireReceipt, type RelayContext } from '../context.js';
+import { acceptEnvelope, assertMayRead, type RelayContext } from '../context.js';
 import { RelayError, isRelayError } from '../errors.js';
 import { decodeBase64Url } from '../http/wire.js';
 
@@ -38,6 +38,7 @@ function envelopeFrame(event: AcceptedEnvelope): string {
       seq: event.seq,
       cid: event.cid,
       receivedAt: event.receivedAt,
+      leafIndex: event.leafIndex,
       envelope: toBase64Url(event.bytes),
     });
     frames.set(event, frame);
@@ -45,9 +46,18 @@ function envelopeFrame(event: AcceptedEnvelope): string {
   return frame;
 }
 
-/** Registers GET /v1/ws; returns a handle that closes every socket on shutdown. */
-export function registerSocketRoute(app: FastifyInstance, ctx: RelayContext): { closeAll(): void } {
+/** What the relay does with all its sockets. */
+export interface Sockets {
+  /** Closes every socket (1001) on shutdown. */
+  closeAll(): void;
+  /** Sends `{ type: 'checkpoint', note }` to every authenticated socket. */
+  broadcastCheckpoint(note: string): void;
+}
+
+/** Registers GET /v1/ws; returns the handle on every open socket. */
+export function registerSocketRoute(app: FastifyInstance, ctx: RelayContext): Sockets {
   const open = new Set<WebSocket>();
+  const connections = new Set<Connection>();
 
   app.get(
     '/v1/ws',
@@ -82,8 +92,10 @@ export function registerSocketRoute(app: FastifyInstance, ctx: RelayContext): { 
       ctx.state.connections += 1;
       ctx.metrics.connections.inc();
       const connection = new Connection(ctx, socket);
+      connections.add(connection);
       socket.on('close', () => {
         open.delete(socket);
+        connections.delete(connection);
         ctx.state.connections -= 1;
         ctx.metrics.connections.dec();
         connection.dispose();
@@ -94,6 +106,10 @@ export function registerSocketRoute(app: FastifyInstance, ctx: RelayContext): { 
   return {
     closeAll() {
       for (const socket of open) socket.close(1001, 'relay shutting down');
+    },
+    broadcastCheckpoint(note) {
+      const frame = JSON.stringify({ type: 'checkpoint', note });
+      for (const connection of connections) connection.sendIfAuthenticated(frame);
     },
   };
 }
@@ -116,6 +132,11 @@ class Connection {
     socket.on('message', (data, isBinary) => {
       void this.#receive(data, isBinary);
     });
+  }
+
+  /** Sends a frame if the connection has a session. */
+  sendIfAuthenticated(frame: string): void {
+    if (this.#session !== undefined) this.#send(frame);
   }
 
   dispose(): void {
@@ -227,7 +248,7 @@ class Connection {
         this.#send({
           type: 'receipt',
           ...(ref === undefined ? {} : { ref }),
-          ...wireReceipt(receipt),
+          ...(await ctx.signReceipt(receipt)),
           duplicate: receipt.duplicate,
         });
         return;
@@ -297,6 +318,7 @@ class Connection {
           seq: stored.seq,
           cid: stored.cid,
           receivedAt: stored.receivedAt,
+          leafIndex: stored.leafIndex,
           envelope: toBase64Url(stored.bytes),
         });
         subscription.lastSent = stored.seq;

@@ -223,6 +223,9 @@ export interface WireReceipt {
   readonly topic: string;
   readonly seq: number;
   readonly receivedAt: number;
+  readonly leafIndex: number;
+  readonly mergeBy: number;
+  readonly signature: string;
 }
 
 /** The error body every failed request carries. */

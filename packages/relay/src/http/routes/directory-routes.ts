@@ -81,6 +81,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: RelayContext)
       );
       if (outcome === 'stale') throw new RelayError('RELAY_DIRECTORY_STALE');
       if (outcome === 'too-many-key-packages') throw new RelayError('RELAY_TOO_MANY_KEY_PACKAGES');
+      ctx.checkpointer.notify();
       const stored = await ctx.store.getDirectoryEntry(account);
       return {
         cid: verified.value.cid.toString(),

@@ -5,12 +5,14 @@ import {
   fromBase64Url,
   inboxTopic,
   toBase64Url,
+  verifyRelayReceipt,
 } from '@parley/core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   START_MS,
   errorOf,
   startTestRelay,
+  suite,
   textEnvelope,
   unsafeTestIdentity,
   type ErrorBody,
@@ -45,12 +47,26 @@ describe('POST /v1/envelopes', () => {
     const encoded = textEnvelope(topic, 'hello');
     const first = await relay.request('POST', '/v1/envelopes', { token, cbor: encoded.bytes });
     expect(first.statusCode).toBe(201);
-    expect(first.json<WireReceipt>()).toEqual({
+    const receipt = first.json<WireReceipt>();
+    expect(receipt).toEqual({
       cid: encoded.cid.toString(),
       topic: topicKey,
       seq: 1,
       receivedAt: START_MS,
+      leafIndex: 0,
+      // receivedAt + 2 × batchIntervalMs + witnessTimeoutMs (defaults 1000 and 3000).
+      mergeBy: START_MS + 5000,
+      signature: expect.stringMatching(/^[A-Za-z0-9_-]{86}$/) as unknown,
     });
+    const info = (await relay.request('GET', '/v1/info')).json<{ publicKey: string }>();
+    expect(
+      await verifyRelayReceipt(
+        suite,
+        fromBase64Url(info.publicKey),
+        { ...receipt, relay: relay.relay.relayId, topic },
+        fromBase64Url(receipt.signature),
+      ),
+    ).toBe(true);
     relay.advance(1000);
     const again = await relay.request('POST', '/v1/envelopes', { token, cbor: encoded.bytes });
     expect(again.statusCode).toBe(200);
@@ -241,12 +257,14 @@ describe('GET /v1/topics/{topic}/envelopes', () => {
         seq: 1,
         cid: sent[0]?.cid.toString(),
         receivedAt: START_MS + 10,
+        leafIndex: 0,
         envelope: toBase64Url(sent[0]?.bytes ?? new Uint8Array()),
       },
       {
         seq: 2,
         cid: sent[1]?.cid.toString(),
         receivedAt: START_MS + 20,
+        leafIndex: 1,
         envelope: toBase64Url(sent[1]?.bytes ?? new Uint8Array()),
       },
     ]);

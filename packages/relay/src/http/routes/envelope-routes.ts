@@ -5,7 +5,6 @@ import {
   acceptEnvelope,
   assertMayRead,
   sessionFromHeader,
-  wireReceipt,
   type RelayContext,
 } from '../../context.js';
 import { RelayError } from '../../errors.js';
@@ -51,7 +50,7 @@ export function registerEnvelopeRoutes(app: FastifyInstance, ctx: RelayContext):
         );
       }
       const receipt = await acceptEnvelope(ctx, session, bytes);
-      return reply.code(receipt.duplicate ? 200 : 201).send(wireReceipt(receipt));
+      return reply.code(receipt.duplicate ? 200 : 201).send(await ctx.signReceipt(receipt));
     },
   );
 
@@ -87,9 +86,10 @@ export function registerEnvelopeRoutes(app: FastifyInstance, ctx: RelayContext):
                     seq: { type: 'integer' },
                     cid: { type: 'string' },
                     receivedAt: { type: 'integer' },
+                    leafIndex: { type: 'integer' },
                     envelope: schemas.base64url,
                   },
-                  required: ['seq', 'cid', 'receivedAt', 'envelope'],
+                  required: ['seq', 'cid', 'receivedAt', 'leafIndex', 'envelope'],
                 },
               },
               lastSeq: { type: 'integer' },
@@ -118,6 +118,7 @@ export function registerEnvelopeRoutes(app: FastifyInstance, ctx: RelayContext):
           seq: stored.seq,
           cid: stored.cid,
           receivedAt: stored.receivedAt,
+          leafIndex: stored.leafIndex,
           envelope: toBase64Url(stored.bytes),
         })),
         lastSeq: await ctx.store.lastSeq(topic),

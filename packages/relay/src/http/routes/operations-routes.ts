@@ -12,6 +12,7 @@ export function registerOperationsRoutes(app: FastifyInstance, ctx: RelayContext
     relayId: ctx.relayId,
     publicKey: toBase64Url(ctx.publicKey),
     version: RELAY_VERSION,
+    log: { origin: ctx.logOrigin, publicKey: toBase64Url(ctx.publicKey) },
     limits: { ...limits },
     policies: {
       allowlist: allowlist.mode,

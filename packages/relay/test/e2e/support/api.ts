@@ -221,12 +221,15 @@ export async function newSession(baseUrl: string): Promise<Session & { identity:
 // ---------------------------------------------------------------------------------------------
 // Envelopes and topics
 
-/** A receipt for an accepted envelope. */
+/** A receipt for an accepted envelope, signed by the relay (docs/spec/relay-api.md §Log). */
 export interface Receipt {
   readonly cid: string;
   readonly topic: string;
   readonly seq: number;
   readonly receivedAt: number;
+  readonly leafIndex: number;
+  readonly mergeBy: number;
+  readonly signature: string;
 }
 
 /** An envelope as `GET /v1/topics/{topic}/envelopes` lists it. */
@@ -234,6 +237,7 @@ export interface StoredEnvelope {
   readonly seq: number;
   readonly cid: string;
   readonly receivedAt: number;
+  readonly leafIndex: number;
   readonly envelope: string;
 }
 
@@ -391,6 +395,7 @@ export interface EnvelopeFrame extends Frame {
   readonly seq: number;
   readonly cid: string;
   readonly receivedAt: number;
+  readonly leafIndex: number;
   readonly envelope: string;
 }
 

@@ -1,0 +1,207 @@
+/**
+ * Batching (docs/spec/log.md §Batches): a checkpoint is signed when batchMaxLeaves leaves wait,
+ * or batchIntervalMs after the last one if any wait; each batch file chains to the one before;
+ * a restarted checkpointer resumes from the store. A fake clock and scheduler drive time.
+ */
+import {
+  createCryptoSuite,
+  decodeLogBatch,
+  cidForBytes,
+  generateIdentity,
+  verifyCheckpointSignature,
+  type Identity,
+} from '@parley/core';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { unsafeSeededRandom } from '../../test/support/in-process-relay.js';
+import { openSqliteStore } from '../store/sqlite-store.js';
+import type { RelayStore, StoredCheckpoint } from '../store/store.js';
+import { Checkpointer, type Scheduler } from './checkpointer.js';
+
+const suite = createCryptoSuite(globalThis.crypto.subtle);
+const origin = 'relay.test/log';
+const topic = new Uint8Array(32).fill(7);
+
+let identity: Identity;
+beforeAll(async () => {
+  identity = await generateIdentity(suite, unsafeSeededRandom('checkpointer'));
+});
+
+/** A scheduler whose timers run only when the test says so. */
+class ManualScheduler {
+  readonly pending: { run: () => void; delayMs: number }[] = [];
+  readonly schedule: Scheduler = (run, delayMs) => {
+    const timer = { run, delayMs };
+    this.pending.push(timer);
+    return () => {
+      const index = this.pending.indexOf(timer);
+      if (index >= 0) this.pending.splice(index, 1);
+    };
+  };
+  fire(): void {
+    const timers = this.pending.splice(0);
+    for (const timer of timers) timer.run();
+  }
+}
+
+let store: RelayStore;
+let now: number;
+let scheduler: ManualScheduler;
+let published: StoredCheckpoint[];
+let checkpointer: Checkpointer;
+let counter = 0;
+
+function checkpointerFor(options: { batchMaxLeaves?: number } = {}): Checkpointer {
+  return new Checkpointer({
+    store,
+    suite,
+    seed: identity.secrets.signingSeed,
+    origin,
+    clock: () => now,
+    batchIntervalMs: 1000,
+    batchMaxLeaves: options.batchMaxLeaves ?? 4,
+    witnesses: [],
+    witnessTimeoutMs: 100,
+    fetch: () => Promise.reject(new Error('no network in this test')),
+    schedule: scheduler.schedule,
+    onCheckpoint: (checkpoint) => published.push(checkpoint),
+    onError: (error) => {
+      throw error;
+    },
+  });
+}
+
+async function addLeaves(count: number): Promise<string[]> {
+  const items = Array.from({ length: count }, () => {
+    counter += 1;
+    const bytes = new TextEncoder().encode(`leaf ${counter}`);
+    return { topic, cid: cidForBytes(bytes).toString(), bytes };
+  });
+  await store.appendEnvelopes(items, now, 2 ** 40);
+  return items.map((item) => item.cid);
+}
+
+/** Lets pending work (store calls, WebCrypto signing) settle: polls until `isDone` or 2 s. */
+async function settle(isDone: () => boolean = () => false): Promise<void> {
+  const deadline = Date.now() + 2000;
+  do {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  } while (!isDone() && Date.now() < deadline);
+  // And a little more, so that work that should not happen would have shown.
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 2));
+}
+
+beforeEach(() => {
+  store = openSqliteStore(':memory:');
+  now = 1_000_000;
+  scheduler = new ManualScheduler();
+  published = [];
+});
+afterEach(async () => {
+  await checkpointer.close();
+  await store.close();
+});
+
+describe('Checkpointer', () => {
+  it('signs a checkpoint of size 0 on a new log, verifiable with the relay key', async () => {
+    checkpointer = checkpointerFor();
+    const first = await checkpointer.start();
+    expect(first).toMatchObject({ size: 0, batchCid: null, createdAt: now });
+    const verified = await verifyCheckpointSignature(
+      suite,
+      first.note,
+      origin,
+      identity.signingPublicKey,
+    );
+    expect(verified).toMatchObject({ ok: true, value: { origin, size: 0 } });
+    expect(await store.getCheckpoint(0)).toEqual(first);
+    expect(scheduler.pending).toEqual([]);
+  });
+
+  it('closes a batch by time: one interval after the last checkpoint, only if leaves wait', async () => {
+    checkpointer = checkpointerFor();
+    await checkpointer.start();
+    now += 300;
+    await addLeaves(2);
+    checkpointer.notify();
+    await settle(() => scheduler.pending.length === 1);
+    // Due at the last checkpoint's time + 1000 ms: 700 ms from now.
+    expect(scheduler.pending.map((timer) => timer.delayMs)).toEqual([700]);
+    expect(published).toEqual([]);
+    now += 700;
+    scheduler.fire();
+    await settle(() => published.length === 1);
+    expect(published.map((checkpoint) => checkpoint.size)).toEqual([2]);
+    expect(checkpointer.latest().size).toBe(2);
+    // Nothing new: no timer, no checkpoint.
+    checkpointer.notify();
+    await settle(() => true);
+    expect(scheduler.pending).toEqual([]);
+  });
+
+  it('closes a batch by count at once, at most batchMaxLeaves per batch', async () => {
+    checkpointer = checkpointerFor({ batchMaxLeaves: 4 });
+    await checkpointer.start();
+    const cids = await addLeaves(10);
+    checkpointer.notify();
+    await settle(() => scheduler.pending.length === 1);
+    // 10 leaves: two full batches at once, the last 2 wait for the timer.
+    expect(published.map((checkpoint) => checkpoint.size)).toEqual([4, 8]);
+    expect(scheduler.pending).toHaveLength(1);
+    scheduler.fire();
+    await settle(() => published.length === 3);
+    expect(published.map((checkpoint) => checkpoint.size)).toEqual([4, 8, 10]);
+
+    // The batch files list the leaves and chain back to the first one.
+    const batches = [];
+    for (const checkpoint of published) {
+      const bytes = await store.getBatch(checkpoint.batchCid ?? '');
+      batches.push(decodeLogBatch(bytes ?? new Uint8Array()));
+    }
+    expect(batches.map((batch) => [batch.start, batch.end])).toEqual([
+      [0, 4],
+      [4, 8],
+      [8, 10],
+    ]);
+    expect(batches.flatMap((batch) => batch.leaves)).toEqual(cids);
+    expect(batches.map((batch) => batch.prev)).toEqual([
+      null,
+      published[0]?.batchCid,
+      published[1]?.batchCid,
+    ]);
+    expect(batches.every((batch) => batch.origin === origin)).toBe(true);
+  });
+
+  it('resumes after a restart: leaves left unsigned get a checkpoint chained to the stored one', async () => {
+    checkpointer = checkpointerFor();
+    await checkpointer.start();
+    await addLeaves(4);
+    checkpointer.notify();
+    await settle(() => published.length === 1);
+    expect(published.map((checkpoint) => checkpoint.size)).toEqual([4]);
+    await checkpointer.close();
+
+    // Leaves committed, then a crash before their checkpoint.
+    await addLeaves(3);
+    now += 5000;
+    checkpointer = checkpointerFor();
+    expect((await checkpointer.start()).size).toBe(4);
+    // Overdue: scheduled at once.
+    expect(scheduler.pending.map((timer) => timer.delayMs)).toEqual([0]);
+    scheduler.fire();
+    await settle(() => published.length === 2);
+    expect(checkpointer.latest().size).toBe(7);
+    const batch = decodeLogBatch(
+      (await store.getBatch(checkpointer.latest().batchCid ?? '')) ?? new Uint8Array(),
+    );
+    expect(batch).toMatchObject({ start: 4, end: 7, prev: published[0]?.batchCid });
+  });
+
+  it('flush closes whatever waits, regardless of time and count', async () => {
+    checkpointer = checkpointerFor({ batchMaxLeaves: 100 });
+    await checkpointer.start();
+    await addLeaves(1);
+    await checkpointer.flush();
+    expect(checkpointer.latest().size).toBe(1);
+    expect(scheduler.pending).toEqual([]);
+  });
+});
