@@ -390,7 +390,10 @@ export class Client extends Emitter<ClientEvents> {
         const certificates = reachable
           ? await this.#devicesOf(entry.author).catch(() => undefined)
           : undefined;
-        devices.set(entry.author, certificates?.map((c) => c.deviceKey));
+        devices.set(
+          entry.author,
+          certificates?.map((c) => c.deviceKey),
+        );
       }
       const history = await verifyHistory(
         this.#suite,
@@ -454,7 +457,12 @@ export class Client extends Emitter<ClientEvents> {
             heads: Uint8Array[];
             sentAt: number;
           };
-          return { hash: entry.hash, prev: parsed.prev, heads: parsed.heads, sentAt: parsed.sentAt };
+          return {
+            hash: entry.hash,
+            prev: parsed.prev,
+            heads: parsed.heads,
+            sentAt: parsed.sentAt,
+          };
         }),
       );
       const directory: Uint8Array[] = [];
@@ -1104,11 +1112,7 @@ export class Client extends Emitter<ClientEvents> {
   }
 
   /** Processes one envelope of a chat; returns the chat with `lastSeq` moved past it. */
-  async #process(
-    chat: ChatRecord,
-    item: TopicEnvelope,
-    resending = false,
-  ): Promise<ChatRecord> {
+  async #process(chat: ChatRecord, item: TopicEnvelope, resending = false): Promise<ChatRecord> {
     const { seq, bytes } = item;
     // Asking again for a range is quiet: whatever fails there failed (and was filed) before.
     const reject = (record: ChatRecord, reason: string, at: number, cid: string) =>
@@ -1143,18 +1147,17 @@ export class Client extends Emitter<ClientEvents> {
       const { envelope } = decodeEnvelope(bytes);
       const message = decodeMls(envelope.payload);
       if (message.wireformat !== 'mls_private_message')
-        return reject(next, 'not-private', seq, cid);
+        return await reject(next, 'not-private', seq, cid);
       const pm = message.privateMessage;
       const state = groupStateOf(chat, this.#config);
       if (toHex(pm.groupId) !== toHex(chat.topic))
-        return reject(next, 'wrong-group', seq, cid);
-      if (pm.epoch > state.groupContext.epoch)
-        return reject(next, 'future-epoch', seq, cid);
+        return await reject(next, 'wrong-group', seq, cid);
+      if (pm.epoch > state.groupContext.epoch) return await reject(next, 'future-epoch', seq, cid);
       // Asking again for a range only fills in application messages; Commits were applied.
       if (resending && pm.contentType !== 'application') return next;
       if (pm.contentType === 'commit' && pm.epoch < state.groupContext.epoch) {
         // A Commit the relay ordered after ours for the same epoch cannot exist; an older one is noise.
-        return reject(next, 'stale-commit', seq, cid);
+        return await reject(next, 'stale-commit', seq, cid);
       }
       const result = await processPrivateMessage(state, pm, emptyPskIndex, this.#mls);
       if (result.kind === 'newState') {
@@ -1175,13 +1178,13 @@ export class Client extends Emitter<ClientEvents> {
       }
       const opened = await openChatEntry(this.#suite, result.message, chat.topic);
       const after: ChatRecord = { ...next, state: encodeState(result.newState) };
-      if (!opened.ok) return reject(after, opened.reason, seq, cid);
+      if (!opened.ok) return await reject(after, opened.reason, seq, cid);
       const entry = opened.value;
       // MLS says a member of that epoch sent it; the entry says who. Only a current member's
       // device counts, so a removed member's old keys cannot speak.
       const member = membersOf(result.newState).find((m) => m.account === entry.author);
       if (member?.devices.some((device) => toHex(device) === toHex(entry.device)) !== true) {
-        return reject(after, 'not-a-member', seq, cid);
+        return await reject(after, 'not-a-member', seq, cid);
       }
       const accepted = await this.#acceptEntry(after, entry, result.message, {
         cid,
@@ -1289,7 +1292,10 @@ export class Client extends Emitter<ClientEvents> {
     if (n > 1) {
       const before = await entriesAt(this.#store, chat.id, author, device, n - 1);
       const previous = before[0];
-      if (previous !== undefined && !before.some((held) => equalBytes(held.hash, entry.prev ?? new Uint8Array()))) {
+      if (
+        previous !== undefined &&
+        !before.some((held) => equalBytes(held.hash, entry.prev ?? new Uint8Array()))
+      ) {
         this.#problem(chat.id, {
           kind: 'broken-link',
           author,
@@ -1348,7 +1354,7 @@ export class Client extends Emitter<ClientEvents> {
       await saveChat(this.#store, current);
       const chainKey = `${gap.author}/${toHex(gap.device)}`;
       const first = current.chains[chainKey]?.first ?? 1;
-      let missingTo = gap.n - 1;
+      const missingTo = gap.n - 1;
       let missingFrom = missingTo;
       while (
         missingFrom - 1 >= first &&

@@ -130,7 +130,8 @@ export const audit: Command = {
       if (next !== undefined) await saveAuditState(ctx, relayUrl, next);
       if (!report.ok) await saveEvidence(ctx, report);
       ctx.out.result(auditJson(report), auditLines(report));
-      if (!report.ok) throw new CliError('CLI_AUDIT_FAILED', `(${report.problems.length} problems)`);
+      if (!report.ok)
+        throw new CliError('CLI_AUDIT_FAILED', `(${report.problems.length} problems)`);
       if (signal === undefined) return;
       const stopped = await sleep(interval * 1000, signal);
       if (stopped) return;
@@ -248,7 +249,8 @@ function auditLines(report: AuditReport): string[] {
     `  inclusion: ${report.samples.filter((s) => s.ok).length}/${report.samples.length} sampled leaves verified`,
   ];
   if (report.cosignatures > 0) lines.push(`  witness cosignatures: ${report.cosignatures}`);
-  for (const problem of report.problems) lines.push(`  MISBEHAVIOUR ${problem.kind}: ${problem.detail}`);
+  for (const problem of report.problems)
+    lines.push(`  MISBEHAVIOUR ${problem.kind}: ${problem.detail}`);
   lines.push(report.ok ? 'OK' : 'FAILED');
   return lines;
 }
@@ -364,7 +366,8 @@ function transcriptLines(report: TranscriptReport): string[] {
     `Transcript: ${report.history.entries} entries from ${report.history.authors.length} author devices`,
     `  directory entries: ${report.directory.valid} valid, ${report.directory.invalid.length} invalid`,
   ];
-  for (const problem of report.history.problems) lines.push(`  PROBLEM ${describeProblem(problem)}`);
+  for (const problem of report.history.problems)
+    lines.push(`  PROBLEM ${describeProblem(problem)}`);
   if (report.log === null) lines.push('  log: no inclusion proofs in the file');
   else {
     lines.push(

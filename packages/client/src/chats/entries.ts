@@ -142,7 +142,8 @@ export async function problemsOf(
   const found: (LiveProblem & { foundAt: number })[] = [];
   for (const key of await store.keys(`problem/${chatId}/`)) {
     const bytes = await store.get(key);
-    if (bytes !== undefined) found.push(decodeCanonical(bytes) as LiveProblem & { foundAt: number });
+    if (bytes !== undefined)
+      found.push(decodeCanonical(bytes) as LiveProblem & { foundAt: number });
   }
   return found;
 }

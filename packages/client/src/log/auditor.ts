@@ -56,7 +56,11 @@ export interface AuditReport {
   /** How the new checkpoint relates to the stored one. */
   readonly consistency: 'first-contact' | 'same' | 'verified' | 'failed';
   readonly cosignatures: number;
-  readonly samples: readonly { readonly index: number; readonly cid: string; readonly ok: boolean }[];
+  readonly samples: readonly {
+    readonly index: number;
+    readonly cid: string;
+    readonly ok: boolean;
+  }[];
   readonly problems: readonly AuditProblem[];
 }
 
@@ -108,12 +112,7 @@ export async function auditRelay(
     note: '',
   };
   const note = await api.checkpoint();
-  const verified = await verifyCheckpointSignature(
-    suite,
-    note,
-    trusted.origin,
-    trusted.publicKey,
-  );
+  const verified = await verifyCheckpointSignature(suite, note, trusted.origin, trusted.publicKey);
   if (!verified.ok) {
     problems.push({
       kind: 'bad-signature',

@@ -339,13 +339,7 @@ export class LogMonitor {
       if (requireAnswer) throw error;
       return false;
     }
-    const result = verifyConsistency(
-      older.size,
-      newer.size,
-      proof,
-      older.rootHash,
-      newer.rootHash,
-    );
+    const result = verifyConsistency(older.size, newer.size, proof, older.rootHash, newer.rootHash);
     if (!result.ok) {
       await this.#record({
         kind: 'inconsistent',
@@ -363,12 +357,7 @@ export class LogMonitor {
     if (required === 0) return true;
     let valid = 0;
     for (const witness of this.#o.witnesses ?? []) {
-      const result = await verifyCosignature(
-        this.#o.suite,
-        note,
-        witness.name,
-        witness.publicKey,
-      );
+      const result = await verifyCosignature(this.#o.suite, note, witness.name, witness.publicKey);
       if (result.ok) valid += 1;
     }
     return valid >= required;
@@ -426,7 +415,14 @@ export class LogMonitor {
       answer = await this.#o.api.inclusionProof(item.leafIndex, size);
     } catch (error) {
       if (isAnswerRefusal(error)) {
-        await this.#notIncluded(key, item, held, undefined, [], `the relay refused (${error.relayCode ?? ''})`);
+        await this.#notIncluded(
+          key,
+          item,
+          held,
+          undefined,
+          [],
+          `the relay refused (${error.relayCode ?? ''})`,
+        );
         return;
       }
       throw error;

@@ -13,12 +13,14 @@ import {
 } from '@parley/core';
 import { ClientError } from '../errors.js';
 
-/** Decodes standard padded base64 (the log endpoints' hash encoding, as in checkpoints). */
+/** Decodes base64url (the relay's encoding of every byte string in JSON). */
 function fromBase64(text: string): Uint8Array {
   try {
-    return Uint8Array.from(atob(text), (char) => char.charCodeAt(0));
+    return fromBase64Url(text);
   } catch (cause) {
-    throw new ClientError('CLIENT_RELAY_REFUSED', '(a log answer holds invalid base64)', { cause });
+    throw new ClientError('CLIENT_RELAY_REFUSED', '(a log answer holds invalid base64url)', {
+      cause,
+    });
   }
 }
 
@@ -262,10 +264,9 @@ export class RelayApi {
 
   /** The consistency proof between trees of `from` and `to` leaves. */
   async consistencyProof(from: number, to: number): Promise<Uint8Array[]> {
-    const answer = (await this.#call(
-      'GET',
-      `/v1/log/proof/consistency?from=${from}&to=${to}`,
-    )) as { proof: string[] };
+    const answer = (await this.#call('GET', `/v1/log/proof/consistency?from=${from}&to=${to}`)) as {
+      proof: string[];
+    };
     return answer.proof.map(fromBase64);
   }
 

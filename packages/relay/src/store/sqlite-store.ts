@@ -507,11 +507,9 @@ class TooManyKeyPackages extends Error {}
 
 /** Runs `run`, turning a synchronous throw into a rejected promise. */
 function attempt<T>(run: () => T): Promise<T> {
-  try {
-    return Promise.resolve(run());
-  } catch (error) {
-    return Promise.reject(error);
-  }
+  return new Promise((resolve) => {
+    resolve(run());
+  });
 }
 
 function checkpointOf(row: unknown): StoredCheckpoint | undefined {

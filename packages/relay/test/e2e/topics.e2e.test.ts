@@ -112,9 +112,14 @@ describe('delivery on one relay', () => {
         seq: 1,
         cid: receipt.cid,
         receivedAt: receipt.receivedAt,
+        leafIndex: receipt.leafIndex,
         envelope: bytesText(item.bytes),
       });
-      expect(frames[1]).toMatchObject({ seq: 2, cid: next.cid.toString() });
+      expect(frames[1]).toMatchObject({
+        seq: 2,
+        cid: next.cid.toString(),
+        leafIndex: nextReceipt.leafIndex,
+      });
     }
     await Promise.all([first.close(), second.close(), socket.close()]);
   });

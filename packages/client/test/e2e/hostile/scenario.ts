@@ -119,13 +119,15 @@ export async function realCheckpoint(relayUrl: string): Promise<Checkpoint> {
   return checkpointOf(answer.text);
 }
 
-/** Waits until the relay's real latest checkpoint has more than `leaves` leaves. */
-export function checkpointBeyond(relayUrl: string, leaves: number): Promise<Checkpoint> {
-  return waitFor(
+/** Waits until the relay's real latest checkpoint has more than `leaves` leaves; returns it. */
+export async function checkpointBeyond(relayUrl: string, leaves: number): Promise<Checkpoint> {
+  const checkpoint = await waitFor(
     `the relay signs a checkpoint of more than ${leaves} leaves`,
     () => realCheckpoint(relayUrl).catch(() => undefined),
-    (checkpoint) => checkpoint !== undefined && checkpoint.size > leaves,
-  ) as Promise<Checkpoint>;
+    (found) => found !== undefined && found.size > leaves,
+  );
+  if (checkpoint === undefined) throw new Error('unreachable: waitFor checked it');
+  return checkpoint;
 }
 
 /** Opens signed entry bytes (from a problem's evidence) of chat `chatId`; fails if invalid. */

@@ -178,7 +178,7 @@ export async function startHostileProxy(relay: UpstreamRelay): Promise<HostilePr
       outgoing.end(body);
     });
 
-  const upstreamText = async (path: string): Promise<Upstream> =>
+  const upstreamGet = (path: string): Promise<Upstream> =>
     forward('GET', path, { accept: '*/*' }, Buffer.alloc(0));
 
   /** The CID a selector names in `topic`, resolving nthApplication with the caller's session. */
@@ -373,12 +373,12 @@ export async function startHostileProxy(relay: UpstreamRelay): Promise<HostilePr
       rewrites = [...rewrites, selector];
     },
     splitView(options = {}) {
-      fork = new Fork(relay, upstreamText, options.replaceLeaf ?? 0);
+      fork = new Fork(relay, upstreamGet, options.replaceLeaf ?? 0);
     },
     async rollback(size) {
       let note = seen.get(size);
       if (note === undefined) {
-        const answer = await upstreamText(`/v1/log/checkpoints/${size}`);
+        const answer = await upstreamGet(`/v1/log/checkpoints/${size}`);
         if (answer.status !== 200) {
           throw new Error(`the relay has no checkpoint of size ${size} (HTTP ${answer.status})`);
         }
