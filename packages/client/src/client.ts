@@ -105,6 +105,23 @@ const PAGE = 200;
 const COMMIT_ATTEMPTS = 8;
 /** How many envelopes before an entry with a missing predecessor are asked for again. */
 const RESEND_WINDOW = 1000;
+/** How long before a gap still open is asked for again on a sync (verify asks every time). */
+const GAP_RETRY_MS = 5 * 60_000;
+
+/** An entry whose predecessor was missing when it arrived, kept until the gap closes. */
+interface SuspectedGap {
+  readonly author: string;
+  readonly device: Uint8Array;
+  readonly n: number;
+  readonly seq: number;
+  readonly bytes: Uint8Array;
+  /** When the relay was last asked again (0: not yet). */
+  readonly askedAt: number;
+}
+
+function suspectKey(chatId: string, author: string, device: Uint8Array, n: number): string {
+  return `suspect/${chatId}/${author}/${toHex(device)}/${String(n).padStart(12, '0')}`;
+}
 
 /** Options of Client.create. */
 export interface ClientOptions {
@@ -164,11 +181,6 @@ export class Client extends Emitter<ClientEvents> {
   #queue: Promise<unknown> = Promise.resolve();
   #live: LiveConnection | undefined;
   readonly #log: LogMonitor;
-  /** Per chat, entries whose predecessor was missing when they arrived (checked after a sync). */
-  readonly #suspectedGaps = new Map<
-    string,
-    { author: string; device: Uint8Array; n: number; seq: number; bytes: Uint8Array }[]
-  >();
   /** Per chat, the leaves (by HPKE key) whose members asked to leave and await removal. */
   #pendingRemovals = new Map<string, Map<string, Set<string>>>();
 
@@ -375,9 +387,10 @@ export class Client extends Emitter<ClientEvents> {
    */
   verify(id: string): Promise<ChatVerification> {
     return this.exclusive(async () => {
-      const chat = await this.chatRecord(id);
+      let chat = await this.chatRecord(id);
       let reachable = true;
       try {
+        if (chat.status === 'active') chat = await this.#resolveGaps(chat, true);
         await this.#log.refresh();
       } catch (error) {
         if (!isClientError(error, 'CLIENT_RELAY_UNREACHABLE')) throw error;
@@ -1304,9 +1317,8 @@ export class Client extends Emitter<ClientEvents> {
           evidence: [previous.bytes, bytes],
         });
       } else if (previous === undefined && chain !== undefined && n - 1 >= chain.first) {
-        const gaps = this.#suspectedGaps.get(chat.id) ?? [];
-        gaps.push({ author, device, n, seq: position.seq, bytes });
-        this.#suspectedGaps.set(chat.id, gaps);
+        const gap: SuspectedGap = { author, device, n, seq: position.seq, bytes, askedAt: 0 };
+        await this.#store.put(suspectKey(chat.id, author, device, n), encodeCanonical(gap));
       }
     }
     const later = (await entriesAt(this.#store, chat.id, author, device, n + 1))[0];
@@ -1329,42 +1341,32 @@ export class Client extends Emitter<ClientEvents> {
    * Asks the relay again for the range before each entry whose predecessor is missing, and
    * reports a gap for what is still missing afterwards.
    */
-  async #resolveGaps(chat: ChatRecord): Promise<ChatRecord> {
-    const suspected = this.#suspectedGaps.get(chat.id);
-    this.#suspectedGaps.delete(chat.id);
-    if (suspected === undefined) return chat;
+  async #resolveGaps(chat: ChatRecord, force = false): Promise<ChatRecord> {
     let current = chat;
-    for (const gap of suspected) {
-      if ((await entriesAt(this.#store, chat.id, gap.author, gap.device, gap.n - 1)).length > 0) {
+    for (const key of await this.#store.keys(`suspect/${chat.id}/`)) {
+      const stored = await this.#store.get(key);
+      if (stored === undefined) continue;
+      const gap = decodeCanonical(stored) as SuspectedGap;
+      const held = (n: number) => entriesAt(this.#store, chat.id, gap.author, gap.device, n);
+      if ((await held(gap.n - 1)).length > 0) {
+        await this.#store.delete(key);
         continue;
       }
-      let after = Math.max(0, gap.seq - RESEND_WINDOW);
-      while (after < gap.seq) {
-        const page = await this.#api.fetchEnvelopes(current.topic, after, PAGE, this.#clock());
-        for (const item of page.envelopes) {
-          if (item.seq >= gap.seq) break;
-          if ((await this.#store.get(`mine/${item.cid}`)) !== undefined) continue;
-          if ((await entryByCid(this.#store, chat.id, item.cid)) !== undefined) continue;
-          current = await this.#process(current, item, true);
-        }
-        const last = page.envelopes.at(-1);
-        if (page.envelopes.length < PAGE || last === undefined) break;
-        after = last.seq;
+      // Asked at once, then again at most every few minutes (or when verifying): a relay that
+      // lost the envelope for good (retention) must not cost a re-read on every sync.
+      if (!force && gap.askedAt > 0 && this.#clock() - gap.askedAt < GAP_RETRY_MS) continue;
+      current = await this.#askAgain(current, gap.seq);
+      if ((await held(gap.n - 1)).length > 0) {
+        await this.#store.delete(key);
+        continue;
       }
-      await saveChat(this.#store, current);
-      const chainKey = `${gap.author}/${toHex(gap.device)}`;
-      const first = current.chains[chainKey]?.first ?? 1;
+      await this.#store.put(key, encodeCanonical({ ...gap, askedAt: this.#clock() }));
+      if (gap.askedAt > 0) continue;
+      const first = current.chains[`${gap.author}/${toHex(gap.device)}`]?.first ?? 1;
       const missingTo = gap.n - 1;
       let missingFrom = missingTo;
-      while (
-        missingFrom - 1 >= first &&
-        (await entriesAt(this.#store, chat.id, gap.author, gap.device, missingFrom - 1)).length ===
-          0
-      ) {
+      while (missingFrom - 1 >= first && (await held(missingFrom - 1)).length === 0) {
         missingFrom -= 1;
-      }
-      if ((await entriesAt(this.#store, chat.id, gap.author, gap.device, missingTo)).length > 0) {
-        continue;
       }
       this.#problem(chat.id, {
         kind: 'gap',
@@ -1377,6 +1379,27 @@ export class Client extends Emitter<ClientEvents> {
     }
     return current;
   }
+
+  /** Reads the envelopes before `seq` again and processes those never seen (quietly). */
+  async #askAgain(chat: ChatRecord, seq: number): Promise<ChatRecord> {
+    let current = chat;
+    let after = Math.max(0, seq - RESEND_WINDOW);
+    while (after < seq) {
+      const page = await this.#api.fetchEnvelopes(current.topic, after, PAGE, this.#clock());
+      for (const item of page.envelopes) {
+        if (item.seq >= seq) break;
+        if ((await this.#store.get(`mine/${item.cid}`)) !== undefined) continue;
+        if ((await entryByCid(this.#store, chat.id, item.cid)) !== undefined) continue;
+        current = await this.#process(current, item, true);
+      }
+      const last = page.envelopes.at(-1);
+      if (page.envelopes.length < PAGE || last === undefined) break;
+      after = last.seq;
+    }
+    await saveChat(this.#store, current);
+    return current;
+  }
+
 
   /** Checks the log when there is something to check; evidence goes out as events. */
   async #refreshLog(): Promise<void> {

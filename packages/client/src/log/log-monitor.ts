@@ -283,7 +283,7 @@ export class LogMonitor {
     if (next.origin !== relay.origin) return;
     const held = await this.latest();
     if (held === undefined) {
-      if (source === 'relay' || (await this.#witnessed(note))) await this.#adopt(note, next);
+      if (await this.#witnessed(note)) await this.#adopt(note, next);
       return;
     }
     const old = held.checkpoint;

@@ -7,13 +7,18 @@ import {
   decodeCanonical,
   decodeTranscript,
   encodeTranscript,
+  generateIdentity,
   openChatEntry,
   verifyCheckpointSignature,
   verifyTranscript,
   type ChatEntry,
 } from '@parley/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanupRelays, startRelay } from '../../../relay/test/e2e/support/relay-process.js';
+import {
+  cleanupRelays,
+  startRelay,
+  type RelayProcess,
+} from '../../../relay/test/e2e/support/relay-process.js';
 import { allEntries } from '../../src/chats/entries.js';
 import {
   chatRecord,
@@ -22,6 +27,7 @@ import {
   fullHistory,
   groupOfThree,
   openClient,
+  random,
   record,
   suite,
   texts,
@@ -186,7 +192,8 @@ describe('chat history', () => {
     const transcript = decodeTranscript(bytes);
     const first = transcript.entries[0] ?? new Uint8Array();
     const tampered = Uint8Array.from(first);
-    tampered[tampered.length - 70] ^= 0x01;
+    const at = tampered.length - 70;
+    tampered[at] = (tampered[at] ?? 0) ^ 0x01;
     const forged = encodeTranscript({
       ...transcript,
       entries: [tampered, ...transcript.entries.slice(1)],
@@ -195,4 +202,79 @@ describe('chat history', () => {
     expect(forgedReport.ok).toBe(false);
     expect(forgedReport.history.problems.map((p) => p.kind)).toContain('invalid-entry');
   });
+
+  it('adopts only checkpoints a required witness cosigned', async () => {
+    // Relay A's log is witnessed by relay B: start A once for its key, then B, then A again.
+    const firstA = await startRelay();
+    const infoA = await logInfo(firstA);
+    await firstA.stop();
+    const witness = await startRelay({
+      flags: {
+        'witness-logs': JSON.stringify([
+          { origin: infoA.origin, publicKey: Buffer.from(infoA.publicKey).toString('base64url') },
+        ]),
+      },
+    });
+    const infoB = await logInfo(witness);
+    const relay = await startRelay({
+      dataDir: firstA.dataDir,
+      flags: {
+        'log-witnesses': JSON.stringify([
+          {
+            url: witness.url,
+            name: infoB.origin,
+            publicKey: Buffer.from(infoB.publicKey).toString('base64url'),
+          },
+        ]),
+      },
+    });
+    const witnessKey = { name: infoB.origin, publicKey: infoB.publicKey };
+    const alice = await openClient({
+      relayUrl: relay.url,
+      witnesses: [witnessKey],
+      requiredCosignatures: 1,
+    });
+    const bob = await openClient({ relayUrl: relay.url });
+    const chat = await alice.client.chats.openPair(bob.client.accountId);
+    await chat.send('witnessed');
+    const held = await eventually(
+      () => alice.client.checkLog(),
+      (c) => (c?.checkpoint.size ?? 0) >= 4,
+      20_000,
+    );
+    expect(held?.note).toContain(`\u2014 ${infoB.origin} `);
+    const [message] = await fullHistory(chat);
+    expect(
+      await eventually(
+        () => alice.client.inclusion(message?.cid ?? ''),
+        (s) => s.state === 'included',
+        20_000,
+      ),
+    ).toMatchObject({ state: 'included' });
+
+    // A client that requires a witness nobody asked adopts nothing and proves nothing.
+    const stranger = {
+      name: 'stranger.example/witness',
+      publicKey: (await generateIdentity(suite, random)).signingPublicKey,
+    };
+    const carol = await openClient({
+      relayUrl: relay.url,
+      witnesses: [stranger],
+      requiredCosignatures: 1,
+    });
+    const carolChat = await carol.client.chats.openPair(alice.client.accountId);
+    await carolChat.send('unwitnessed');
+    expect(await carol.client.checkLog()).toBeUndefined();
+    const [sent] = await fullHistory(carolChat);
+    expect(await carol.client.inclusion(sent?.cid ?? '')).toMatchObject({ state: 'pending' });
+    expect(await carol.client.logEvidence()).toEqual([]);
+  });
 });
+
+async function logInfo(relay: RelayProcess): Promise<{ origin: string; publicKey: Uint8Array }> {
+  const info = (await (await fetch(`${relay.url}/v1/info`)).json()) as {
+    publicKey: string;
+    log: { origin: string };
+  };
+  return { origin: info.log.origin, publicKey: Buffer.from(info.publicKey, 'base64url') };
+}

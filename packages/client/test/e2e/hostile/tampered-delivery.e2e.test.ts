@@ -99,6 +99,13 @@ describe('a relay that drops an envelope for one member', () => {
     const after = await fullHistory(bobChat);
     expectIntact(after, [...sent, four], ['one', 'three', 'four']);
     expect(after.at(-1)?.text).toBe('four');
+
+    // Verifying asks the relay again for what is still missing; now it answers, the gap closes.
+    const healedReport = await bobChat.verify();
+    expect(healedReport.history.problems).toEqual([]);
+    const healed = await fullHistory(bobChat);
+    expect(healed.map((message) => message.text).sort()).toEqual(['four', 'one', 'three', 'two']);
+    expect(new Set(healed.map((message) => message.cid)).size).toBe(4);
   });
 });
 

@@ -15,6 +15,7 @@ import {
   type ClientEvents,
   type ClientStore,
   type StoredMessage,
+  type WitnessKey,
 } from '../../../src/index.js';
 import { openSqliteClientStore } from '../../../src/node/index.js';
 
@@ -45,6 +46,9 @@ export interface OpenClientOptions {
   readonly register?: boolean;
   readonly fetch?: typeof fetch;
   readonly clock?: () => number;
+  /** Witnesses whose cosignatures checkpoints need, and how many. */
+  readonly witnesses?: readonly WitnessKey[];
+  readonly requiredCosignatures?: number;
 }
 
 const open = new Set<TestClient>();
@@ -67,6 +71,10 @@ export async function openClient(options: OpenClientOptions): Promise<TestClient
     WebSocket,
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.witnesses === undefined ? {} : { witnesses: options.witnesses }),
+    ...(options.requiredCosignatures === undefined
+      ? {}
+      : { requiredCosignatures: options.requiredCosignatures }),
   });
   const opened: TestClient = { client, store, path, identity };
   open.add(opened);
