@@ -1400,7 +1400,6 @@ export class Client extends Emitter<ClientEvents> {
     return current;
   }
 
-
   /** Checks the log when there is something to check; evidence goes out as events. */
   async #refreshLog(): Promise<void> {
     if ((await this.#log.pendingCount()) === 0 && (await this.#log.latest()) !== undefined) return;

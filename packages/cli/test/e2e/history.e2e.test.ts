@@ -63,7 +63,8 @@ describe('parley verify and export', () => {
     expect(again.code).not.toBe(0);
 
     const bytes = await readFile(file);
-    bytes[Math.floor(bytes.length / 2)] ^= 0x20;
+    const middle = Math.floor(bytes.length / 2);
+    bytes[middle] = (bytes[middle] ?? 0) ^ 0x20;
     const damaged = join(dir, 'damaged.transcript');
     await writeFile(damaged, bytes);
     const refused = await runCli(['verify', '--file', damaged], { cwd: dir });

@@ -135,6 +135,8 @@ describe('leaves and what they log', () => {
     ]);
     expect(await store.leafIndexOfCid(cidOf('entry 5'))).toBe(1);
     expect(await store.leafIndexOfCid(cidOf('never'))).toBeUndefined();
+    expect(await store.leafIndexOfHash(logLeafHash(cidOf('entry 5')))).toBe(1);
+    expect(await store.leafIndexOfHash(new Uint8Array(32))).toBeUndefined();
     expect((await store.listEnvelopes(topicB, 0, 10))[0]?.leafIndex).toBe(2);
   });
 

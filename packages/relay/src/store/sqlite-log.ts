@@ -18,6 +18,7 @@ import { buildConsistencyProof, buildInclusionProof, type SubtreeHasher } from '
 export const LOG_SCHEMA = `
 CREATE TABLE IF NOT EXISTS log_leaves (idx INTEGER PRIMARY KEY, cid TEXT NOT NULL, hash BLOB NOT NULL);
 CREATE UNIQUE INDEX IF NOT EXISTS log_leaves_by_cid ON log_leaves (cid);
+CREATE INDEX IF NOT EXISTS log_leaves_by_hash ON log_leaves (hash);
 CREATE TABLE IF NOT EXISTS log_nodes (
   level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)
 ) WITHOUT ROWID;
@@ -52,6 +53,8 @@ export interface SqliteLog {
   append(cid: string): number;
   /** The index of `cid`'s leaf, or undefined. */
   indexOf(cid: string): number | undefined;
+  /** The index of the first leaf with this leaf hash, or undefined. */
+  indexOfHash(hash: Uint8Array): number | undefined;
   /** Leaves [start, end) (end clipped to the size). */
   leaves(start: number, end: number): LogLeafRow[];
   /** MTH of the first `size` leaves. RangeError if size exceeds the log. */
@@ -70,6 +73,7 @@ export function createSqliteLog(db: Database.Database): SqliteLog {
       'INSERT INTO log_leaves (idx, cid, hash) VALUES (?, ?, ?) ON CONFLICT (cid) DO NOTHING',
     ),
     indexOf: db.prepare('SELECT idx FROM log_leaves WHERE cid = ?').pluck(),
+    indexOfHash: db.prepare('SELECT MIN(idx) FROM log_leaves WHERE hash = ?').pluck(),
     leafHash: db.prepare('SELECT hash FROM log_leaves WHERE idx = ?').pluck(),
     node: db.prepare('SELECT hash FROM log_nodes WHERE level = ? AND idx = ?').pluck(),
     insertNode: db.prepare('INSERT INTO log_nodes (level, idx, hash) VALUES (?, ?, ?)'),
@@ -124,6 +128,7 @@ export function createSqliteLog(db: Database.Database): SqliteLog {
       return index;
     },
     indexOf: (cid) => q.indexOf.get(cid) as number | undefined,
+    indexOfHash: (hash) => (q.indexOfHash.get(hash) as number | null) ?? undefined,
     leaves(start, end) {
       return (q.leaves.all(start, end) as { idx: number; cid: string; hash: Uint8Array }[]).map(
         (row) => ({ index: row.idx, cid: row.cid, hash: new Uint8Array(row.hash) }),

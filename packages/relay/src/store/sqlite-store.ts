@@ -449,6 +449,7 @@ export function openSqliteStore(path: string): RelayStore {
     logConsistencyProof: (from, to) => attempt(() => log.consistencyProof(from, to)),
     leafRange: (start, end) => Promise.resolve(log.leaves(start, end)),
     leafIndexOfCid: (cid) => Promise.resolve(log.indexOf(cid)),
+    leafIndexOfHash: (hash) => Promise.resolve(log.indexOfHash(hash)),
     putCheckpoint: (checkpoint, batch, witnessSizes) =>
       attempt(() => {
         putCheckpoint(checkpoint, batch, witnessSizes);

@@ -156,6 +156,8 @@ export interface RelayStore {
   leafRange(start: number, end: number): Promise<StoredLeaf[]>;
   /** The leaf index of `cid`, or undefined if it is not logged. */
   leafIndexOfCid(cid: string): Promise<number | undefined>;
+  /** The index of the leaf with this RFC 9162 leaf hash, or undefined. */
+  leafIndexOfHash(hash: Uint8Array): Promise<number | undefined>;
   /**
    * Stores a signed checkpoint, its batch file and the sizes our witnesses cosigned, in one
    * transaction. A checkpoint of a size already stored is an error.

@@ -14,6 +14,7 @@ import {
   openSignedNote,
   parseCheckpoint,
   signCheckpoint,
+  toBase64Url,
   verifyCheckpointSignature,
   verifyConsistency,
   verifyCosignature,
@@ -142,7 +143,12 @@ async function expectIncluded(
 ): Promise<void> {
   const byCid = await inclusion(relay, `size=${checkpoint.size}&cid=${cid}`);
   const byIndex = await inclusion(relay, `size=${checkpoint.size}&index=${index}`);
+  const byHash = await inclusion(
+    relay,
+    `size=${checkpoint.size}&hash=${toBase64Url(logLeafHash(cid))}`,
+  );
   expect(byCid).toEqual(byIndex);
+  expect(byHash).toEqual(byIndex);
   expect(byCid.index).toBe(index);
   expect(fromBase64Url(byCid.leafHash)).toEqual(logLeafHash(cid));
   const result = verifyInclusion(
@@ -332,6 +338,12 @@ describe('the log of one relay', () => {
       [`/v1/log/proof/inclusion?size=${size}&index=${size}`, 404, 'RELAY_LOG_LEAF_NOT_FOUND'],
       [`/v1/log/proof/inclusion?size=${size}&cid=bafynotacid`, 404, 'RELAY_LOG_LEAF_NOT_FOUND'],
       [`/v1/log/proof/inclusion?size=${size}`, 400, 'RELAY_INVALID_REQUEST'],
+      [
+        `/v1/log/proof/inclusion?size=${size}&hash=${'A'.repeat(43)}`,
+        404,
+        'RELAY_LOG_LEAF_NOT_FOUND',
+      ],
+      [`/v1/log/proof/inclusion?size=${size}&hash=short`, 400, 'RELAY_BAD_ENCODING'],
       [
         `/v1/log/proof/inclusion?size=${size}&index=0&cid=${receipt.cid}`,
         400,

@@ -7,6 +7,7 @@ import { toBase64Url } from '@parley/core';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { RelayContext } from '../../context.js';
 import { RelayError } from '../../errors.js';
+import { decodeBase64Url } from '../wire.js';
 import type { StoredCheckpoint } from '../../store/store.js';
 
 /** Most leaves one `GET /v1/log/leaves` answers with. */
@@ -57,15 +58,21 @@ export function registerLogRoutes(app: FastifyInstance, ctx: RelayContext): void
     },
   );
 
-  app.get<{ Querystring: { size: string; index?: string; cid?: string } }>(
+  app.get<{ Querystring: { size: string; index?: string; cid?: string; hash?: string } }>(
     '/v1/log/proof/inclusion',
     {
       schema: {
-        summary: 'Inclusion proof of a leaf (by index or CID) in the tree of a checkpoint’s size',
+        summary:
+          'Inclusion proof of a leaf (by index, CID or leaf hash) in the tree of a checkpoint’s size',
         tags,
         querystring: {
           type: 'object',
-          properties: { size: count, index: count, cid: { type: 'string', maxLength: 128 } },
+          properties: {
+            size: count,
+            index: count,
+            cid: { type: 'string', maxLength: 128 },
+            hash: { type: 'string', maxLength: 64, description: 'leaf hash, base64url' },
+          },
           required: ['size'],
           additionalProperties: false,
         },
@@ -84,12 +91,18 @@ export function registerLogRoutes(app: FastifyInstance, ctx: RelayContext): void
       },
     },
     async (request) => {
-      const { index: indexText, cid } = request.query;
-      if ((indexText === undefined) === (cid === undefined)) {
-        throw new RelayError('RELAY_INVALID_REQUEST', '(give exactly one of index and cid)');
+      const { index: indexText, cid, hash } = request.query;
+      const given = [indexText, cid, hash].filter((value) => value !== undefined).length;
+      if (given !== 1) {
+        throw new RelayError('RELAY_INVALID_REQUEST', '(give exactly one of index, cid and hash)');
       }
       const size = signedSize(ctx, request.query.size, 1);
-      const index = cid === undefined ? Number(indexText) : await ctx.store.leafIndexOfCid(cid);
+      const index =
+        indexText !== undefined
+          ? Number(indexText)
+          : cid !== undefined
+            ? await ctx.store.leafIndexOfCid(cid)
+            : await ctx.store.leafIndexOfHash(decodeBase64Url(hash ?? '', 'hash', 32));
       if (index === undefined || index >= size) {
         throw new RelayError('RELAY_LOG_LEAF_NOT_FOUND', `(not in the tree of ${size} leaves)`);
       }
