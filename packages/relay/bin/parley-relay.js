@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The relay's command line: `start` (the default) runs a relay; `invite` makes invite codes.
 // This is the only relay code that reads argv and the environment or opens a port.
-import { mkdirSync, readFileSync, realpathSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
@@ -99,6 +99,11 @@ export async function main(argv, env) {
   });
   const url = await relay.app.listen({ host: config.host, port: config.port });
   process.stdout.write(`Parley relay listening on ${url} (relay id ${relay.relayId})\n`);
+  if (existsSync(join(config.web.dir, 'index.html'))) {
+    process.stdout.write(`Web app: open ${url}/ in a browser\n`);
+  } else {
+    process.stdout.write(`Web app not built (${config.web.dir}): run npm run build:web\n`);
+  }
 
   let stopping = false;
   const stop = async (/** @type {string} */ signal) => {

@@ -2,7 +2,7 @@
 import { toBase64Url } from '@parley/core';
 import { describe, expect, it } from 'vitest';
 import { isRelayError, type RelayError } from '../errors.js';
-import { SETTINGS, envName, loadConfig, type ConfigSources } from './config.js';
+import { DEFAULT_WEB_DIR, SETTINGS, envName, loadConfig, type ConfigSources } from './config.js';
 
 /** Runs loadConfig and returns the RELAY_CONFIG_INVALID error it must throw. */
 function configError(sources: ConfigSources): RelayError {
@@ -31,6 +31,7 @@ describe('loadConfig defaults', () => {
       host: '127.0.0.1',
       port: 8787,
       dataDir: './data',
+      web: { dir: DEFAULT_WEB_DIR },
       logLevel: 'info',
       allowlist: { mode: 'open', file: undefined },
       auth: { sessionTtlSeconds: 6 * 3600, challengeTtlSeconds: 60 },
@@ -58,6 +59,10 @@ describe('loadConfig defaults', () => {
       },
       witness: { logs: [] },
     });
+  });
+
+  it('serves the web app built in this checkout by default', () => {
+    expect(DEFAULT_WEB_DIR.replaceAll('\\', '/')).toMatch(/\/packages\/web\/dist\/?$/);
   });
 
   it('gives the same defaults for empty sources as for none', () => {
@@ -120,6 +125,9 @@ port = 9000
 dataDir = "/var/lib/parley"
 logLevel = "warn"
 
+[web]
+dir = "/srv/parley/web"
+
 [allowlist]
 mode = "list"
 file = "/etc/parley/accounts"
@@ -162,6 +170,7 @@ logs = [{ origin = "other.example/log", publicKey = "${KEY_B}" }]
       host: '0.0.0.0',
       port: 9000,
       dataDir: '/var/lib/parley',
+      web: { dir: '/srv/parley/web' },
       logLevel: 'warn',
       allowlist: { mode: 'list', file: '/etc/parley/accounts' },
       auth: { sessionTtlSeconds: 3600, challengeTtlSeconds: 30 },

@@ -3,9 +3,13 @@
  * (PARLEY_*), then command-line flags; every value validated with an error naming its key.
  * Pure: the caller passes the file's text, the environment and the arguments.
  */
+import { fileURLToPath } from 'node:url';
 import { fromBase64Url, toBase64Url } from '@parley/core';
 import { parse as parseToml } from 'smol-toml';
 import { RelayError } from '../errors.js';
+
+/** The web app built in this checkout (packages/web/dist), from src/ or dist/ alike. */
+export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
 
 /** Who may hold a session. */
 export type AllowlistMode = 'open' | 'list' | 'invite';
@@ -33,6 +37,8 @@ export interface RelayConfig {
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
+  /** The web app's files, served at `/` (docs/web.md). */
+  readonly web: { readonly dir: string };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly allowlist: { readonly mode: AllowlistMode; readonly file: string | undefined };
   readonly auth: { readonly sessionTtlSeconds: number; readonly challengeTtlSeconds: number };
@@ -89,6 +95,12 @@ export const SETTINGS: Readonly<Record<string, Setting>> = {
     kind: 'string',
     fallback: './data',
     doc: 'directory for the database and the relay key',
+  },
+  'web-dir': {
+    path: ['web', 'dir'],
+    kind: 'string',
+    fallback: DEFAULT_WEB_DIR,
+    doc: 'the built web app served at / (default: packages/web/dist of this checkout)',
   },
   'log-level': {
     path: ['logLevel'],
@@ -308,6 +320,7 @@ export function loadConfig(sources: ConfigSources): RelayConfig {
     host: get('host'),
     port: get('port'),
     dataDir: get('data-dir'),
+    web: { dir: get('web-dir') },
     logLevel: get('log-level'),
     allowlist: { mode: get('allowlist-mode'), file: get('allowlist-file') },
     auth: {

@@ -36,6 +36,7 @@ import { registerDirectoryRoutes } from './routes/directory-routes.js';
 import { registerEnvelopeRoutes } from './routes/envelope-routes.js';
 import { registerLogRoutes } from './routes/log-routes.js';
 import { registerOperationsRoutes } from './routes/operations-routes.js';
+import { registerWebRoutes } from './routes/web-routes.js';
 import { registerWitnessRoutes } from './routes/witness-routes.js';
 
 /** The dependencies of a relay. */
@@ -225,6 +226,7 @@ export async function createRelay(deps: RelayDependencies): Promise<Relay> {
   registerLogRoutes(app, ctx);
   await registerWitnessRoutes(app, ctx);
   const socketRoute = registerSocketRoute(app, ctx);
+  registerWebRoutes(app, ctx);
   // After the sockets exist: resuming may close a batch at once, which is broadcast.
   await checkpointer.start();
 
