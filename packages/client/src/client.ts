@@ -521,6 +521,31 @@ export class Client extends Emitter<ClientEvents> {
     });
   }
 
+  /**
+   * The proof behind one message: who signed its entry (verified again now), its place in the
+   * author's chain, and where its envelope stands in the relay's log.
+   */
+  async messageProof(id: string, cid: string): Promise<MessageProof | undefined> {
+    const chat = await this.chatRecord(id);
+    const entry = await entryByCid(this.#store, id, cid);
+    if (entry === undefined) return undefined;
+    const opened = await openChatEntry(this.#suite, entry.bytes, chat.topic);
+    const held = await this.#log.latest().catch(() => undefined);
+    return {
+      cid,
+      author: entry.author,
+      device: entry.device,
+      n: entry.n,
+      entryHash: entry.hash,
+      signature: opened.ok ? 'verified' : opened.reason,
+      inclusion: await this.#log.inclusion(cid),
+      checkpoint:
+        held === undefined
+          ? null
+          : { size: held.checkpoint.size, rootHash: held.checkpoint.rootHash, note: held.note },
+    };
+  }
+
   /** Where an envelope this device sent or received stands in the relay's log. */
   inclusion(cid: string): Promise<InclusionStatus> {
     return this.#log.inclusion(cid);
@@ -1458,6 +1483,21 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 
 /** Refusals that follow the group's rules (late messages of removed members…), not tampering. */
 const POLICY_REJECTIONS = new Set(['not-a-member', 'future-epoch', 'stale-commit']);
+
+/** What `chat.proof(cid)` tells about one message. */
+export interface MessageProof {
+  readonly cid: string;
+  readonly author: string;
+  readonly device: Uint8Array;
+  /** The entry's number in its author's chain. */
+  readonly n: number;
+  readonly entryHash: Uint8Array;
+  /** The author's signature, checked again: `verified`, or why not. */
+  readonly signature: 'verified' | 'malformed' | 'bad-signature' | 'wrong-chat';
+  readonly inclusion: InclusionStatus;
+  /** The relay checkpoint this device holds (inclusion is proven against it). */
+  readonly checkpoint: { size: number; rootHash: Uint8Array; note: string } | null;
+}
 
 /** What `chat.verify()` reports. */
 export interface ChatVerification {

@@ -5,6 +5,7 @@ export {
   KEY_PACKAGE_TARGET,
   type ChatSummary,
   type ChatVerification,
+  type MessageProof,
   type ClientOptions,
 } from './client.js';
 export { Chat } from './chats/chat.js';

@@ -1,5 +1,5 @@
 /** A handle on one chat: send, read history, see and change members, leave. */
-import type { ChatVerification, Client } from '../client.js';
+import type { ChatVerification, Client, MessageProof } from '../client.js';
 import type { StoredMessage } from '../store/client-store.js';
 import type { ClientEvents } from '../events.js';
 
@@ -66,6 +66,11 @@ export class Chat {
   /** A self-contained transcript file that `verifyTranscript` (or `parley verify --file`) checks offline. */
   export(): Promise<Uint8Array> {
     return this.#client.exportTranscript(this.id);
+  }
+
+  /** The proof behind one message (by its CID): signature, chain position, log inclusion. */
+  proof(cid: string): Promise<MessageProof | undefined> {
+    return this.#client.messageProof(this.id, cid);
   }
 
   /** Listens to this chat's messages. */

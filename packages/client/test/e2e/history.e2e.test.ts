@@ -126,6 +126,16 @@ describe('chat history', () => {
     for (const cid of cids) {
       expect(await alice.client.inclusion(cid ?? '')).toMatchObject({ state: 'included' });
     }
+    // One message's proof: the signed entry checked again, its chain position, its leaf.
+    const proof = await chat.proof(history[2]?.cid ?? '');
+    expect(proof).toMatchObject({
+      author: bob.client.accountId,
+      n: 1,
+      signature: 'verified',
+      inclusion: { state: 'included' },
+    });
+    expect(proof?.checkpoint?.size).toBeGreaterThan(0);
+    expect(await chat.proof('bafynotamessage')).toBeUndefined();
     // The checkpoint alice holds is signed by the relay's key.
     const info = (await (await fetch(`${relay.url}/v1/info`)).json()) as {
       publicKey: string;
