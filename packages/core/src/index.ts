@@ -125,6 +125,8 @@ export { openInvitation, sealInvitation, type Invitation } from './mls/invitatio
 export {
   MERKLE_HASH_BYTES,
   consistencyProof,
+  buildConsistencyProof,
+  buildInclusionProof,
   emptyRoot,
   inclusionProof,
   leafHash,
@@ -135,6 +137,7 @@ export {
   verifySubtreeConsistency,
   verifySubtreeInclusion,
   type MerkleProofFailure,
+  type SubtreeHasher,
 } from './log/merkle.js';
 export { MerkleTree } from './log/merkle-tree.js';
 export {

@@ -21,6 +21,7 @@ import {
   accountIdFromPublicKey,
   type Checkpoint,
   type CryptoSuite,
+  type RelayReceipt,
 } from '@parley/core';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ClientError } from '../errors.js';
@@ -76,17 +77,8 @@ export type LogEvidence =
       readonly detail: string;
     };
 
-/** A receipt exactly as the relay signed it. */
-export interface SignedReceipt {
-  readonly relay: string;
-  readonly cid: string;
-  readonly topic: Uint8Array;
-  readonly seq: number;
-  readonly receivedAt: number;
-  readonly leafIndex: number;
-  readonly mergeBy: number;
-  readonly signature: Uint8Array;
-}
+/** A receipt exactly as the relay signed it, with its signature. */
+export type SignedReceipt = RelayReceipt & { readonly signature: Uint8Array };
 
 /** Evidence as stored, with when this device found it. */
 export type StoredEvidence = LogEvidence & { readonly id: number; readonly foundAt: number };

@@ -4,9 +4,15 @@
  * costs O(log n) indexed lookups (only the ragged right edge is hashed), whatever the log size.
  * Its functions run inside the caller's transaction: a leaf commits with what it logs, or not at all.
  */
-import { emptyRoot, logLeafHash, nodeHash } from '@parley/core';
+import {
+  buildConsistencyProof,
+  buildInclusionProof,
+  emptyRoot,
+  logLeafHash,
+  nodeHash,
+  type SubtreeHasher,
+} from '@parley/core';
 import type Database from 'better-sqlite3';
-import { buildConsistencyProof, buildInclusionProof, type SubtreeHasher } from '../log/proofs.js';
 
 /**
  * Tables of schema 2. `log_leaves` holds leaf i's CID text and hash; `log_nodes` the hash of
