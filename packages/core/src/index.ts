@@ -22,7 +22,7 @@ export {
 } from './encoding/cid.js';
 
 export { createCryptoSuite, type CryptoSuite } from './crypto/suite.js';
-export { checkEd25519PublicKey, type Ed25519 } from './crypto/ed25519.js';
+export { checkEd25519PublicKey, type Ed25519, type Ed25519Signer } from './crypto/ed25519.js';
 export type { X25519 } from './crypto/x25519.js';
 export type { AesGcm } from './crypto/aes-gcm.js';
 export type { Kdf } from './crypto/hkdf.js';
@@ -177,7 +177,12 @@ export {
   type WitnessDecision,
 } from './log/witness.js';
 export { MAX_BATCH_LEAVES, decodeLogBatch, encodeLogBatch, type LogBatch } from './log/batch.js';
-export { signRelayReceipt, verifyRelayReceipt, type RelayReceipt } from './log/receipt.js';
+export {
+  createRelayReceiptSigner,
+  signRelayReceipt,
+  verifyRelayReceipt,
+  type RelayReceipt,
+} from './log/receipt.js';
 export { orderEntries, type EntryLinks } from './history/order.js';
 export {
   verifyHistory,

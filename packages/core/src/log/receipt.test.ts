@@ -6,7 +6,12 @@ import { cidForBytes } from '../encoding/cid.js';
 import { createCryptoSuite } from '../crypto/suite.js';
 import { accountIdFromPublicKey } from '../identity/account-id.js';
 import { signFor } from '../identity/signature.js';
-import { signRelayReceipt, verifyRelayReceipt, type RelayReceipt } from './receipt.js';
+import {
+  createRelayReceiptSigner,
+  signRelayReceipt,
+  verifyRelayReceipt,
+  type RelayReceipt,
+} from './receipt.js';
 
 const suite = createCryptoSuite(globalThis.crypto.subtle);
 const relaySeed = new Uint8Array(32).fill(3);
@@ -97,5 +102,34 @@ describe('signRelayReceipt and verifyRelayReceipt', () => {
       encodeCanonical({ v: 1, ...receipt }),
     );
     expect(await verifyRelayReceipt(suite, relayKey, bad, signature)).toBe(false);
+  });
+});
+
+describe('createRelayReceiptSigner', () => {
+  it('imports the key once and signs exactly as signRelayReceipt does', async () => {
+    const sign = await createRelayReceiptSigner(suite, relaySeed);
+    for (const leafIndex of [0, 1, 41, 2 ** 40]) {
+      const each = { ...receipt, leafIndex };
+      expect(await sign(each)).toEqual(await signRelayReceipt(suite, relaySeed, each));
+    }
+  });
+
+  it('refuses what signRelayReceipt refuses, as a rejected promise', async () => {
+    const sign = await createRelayReceiptSigner(suite, relaySeed);
+    await expect(sign({ ...receipt, relay: accountIdFromPublicKey(otherKey) })).rejects.toThrow(
+      RangeError,
+    );
+    await expect(sign({ ...receipt, seq: -1 })).rejects.toThrow(RangeError);
+    await expect(sign({ ...receipt, topic: new Uint8Array(31) })).rejects.toThrow(RangeError);
+  });
+});
+
+describe('Ed25519 signer', () => {
+  it('derives the same public key and signatures as the one-shot calls', async () => {
+    const signer = await suite.ed25519.signer(relaySeed);
+    expect(signer.publicKey).toEqual(relayKey);
+    const message = utf8('a message');
+    expect(await signer.sign(message)).toEqual(await suite.ed25519.sign(relaySeed, message));
+    await expect(suite.ed25519.signer(new Uint8Array(31))).rejects.toThrow(RangeError);
   });
 });

@@ -7,7 +7,7 @@ import { encodeCanonical } from '../encoding/canonical.js';
 import { parseCid } from '../encoding/cid.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import { accountIdFromPublicKey, parseAccountId } from '../identity/account-id.js';
-import { signFor, verifyFor } from '../identity/signature.js';
+import { signFor, signingInput, verifyFor } from '../identity/signature.js';
 
 /** What a relay promises about one accepted envelope. */
 export interface RelayReceipt {
@@ -71,6 +71,31 @@ export async function signRelayReceipt(
     throw new RangeError('signRelayReceipt: the seed is not the identity key of receipt.relay');
   }
   return signFor(suite, 'relay-receipt', seed, message);
+}
+
+/**
+ * A receipt signer for one relay key, imported once: the relay signs every receipt it hands out,
+ * and importing the key per signature costs more than the signature. The returned function
+ * throws RangeError like `signRelayReceipt`; its signatures are identical.
+ */
+export async function createRelayReceiptSigner(
+  suite: CryptoSuite,
+  seed: Uint8Array,
+): Promise<(receipt: RelayReceipt) => Promise<Uint8Array>> {
+  const signer = await suite.ed25519.signer(seed);
+  const relay = accountIdFromPublicKey(signer.publicKey);
+  return (receipt) => {
+    const message = statement(receipt);
+    if (typeof message === 'string') {
+      return Promise.reject(new RangeError(`signRelayReceipt: ${message}`));
+    }
+    if (receipt.relay !== relay) {
+      return Promise.reject(
+        new RangeError('signRelayReceipt: the seed is not the identity key of receipt.relay'),
+      );
+    }
+    return signer.sign(signingInput('relay-receipt', message));
+  };
 }
 
 /**

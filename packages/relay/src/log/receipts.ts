@@ -2,7 +2,7 @@
  * Signed receipts (docs/spec/log.md §Receipts): the relay's promise that an envelope has a leaf and
  * that a checkpoint will cover it by `mergeBy`; one Ed25519 signature per receipt.
  */
-import { signRelayReceipt, toBase64Url, type CryptoSuite } from '@parley/core';
+import { createRelayReceiptSigner, toBase64Url, type CryptoSuite } from '@parley/core';
 import type { StoredReceipt } from '../store/store.js';
 
 /** A receipt as it goes on the wire (HTTP body and WebSocket `receipt` frame). */
@@ -35,9 +35,14 @@ export function createReceiptSigner(
   // A batch closes at most one interval after its first leaf (a batch being closed meanwhile can
   // delay it one interval more), and witnesses get witnessTimeoutMs.
   const mergeDelayMs = 2 * options.batchIntervalMs + options.witnessTimeoutMs;
+  // The key is imported once: importing it per receipt cost more than the signature itself.
+  const signer = createRelayReceiptSigner(options.suite, options.seed);
+  signer.catch(() => undefined);
   return async (receipt) => {
     const mergeBy = receipt.receivedAt + mergeDelayMs;
-    const signature = await signRelayReceipt(options.suite, options.seed, {
+    const signature = await (
+      await signer
+    )({
       relay: options.relayId,
       cid: receipt.cid,
       topic: receipt.topic,
