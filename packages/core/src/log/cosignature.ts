@@ -4,7 +4,7 @@
  * that time. Its lines sit beside the log's own in the signed note.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { concatBytes, equalBytes, utf8 } from '../bytes.js';
+import { concatBytes, utf8 } from '../bytes.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import { CoreError } from '../errors.js';
 import { fail, ok, type Result } from '../result.js';
@@ -13,9 +13,9 @@ import {
   NOTE_KEY_ID_BYTES,
   isValidKeyName,
   openSignedNote,
+  signaturesOfKey,
   toBase64,
   type NoteSignatureFailure,
-  type SignedNote,
 } from './signed-note.js';
 
 /** Signature type byte of Ed25519 cosignatures (C2SP tlog-cosignature §Format). */
@@ -92,17 +92,10 @@ export async function verifyCosignature(
 ): Promise<
   Result<{ checkpoint: Checkpoint; time: number }, NoteSignatureFailure | 'malformed-checkpoint'>
 > {
-  const keyId = cosignatureKeyId(name, publicKey);
-  let opened: SignedNote;
-  try {
-    opened = openSignedNote(note);
-  } catch (error) {
-    if (error instanceof CoreError) return fail('malformed-note', error.code);
-    throw error;
-  }
-  const mine = opened.signatures.filter((s) => s.keyName === name && equalBytes(s.keyId, keyId));
-  if (mine.length === 0) return fail('no-signature-by-key');
-  for (const { signature: payload } of mine) {
+  const found = signaturesOfKey(note, name, cosignatureKeyId(name, publicKey));
+  if (!found.ok) return found;
+  const { opened, lines } = found.value;
+  for (const { signature: payload } of lines) {
     // The parsed signature holds what follows the key id: u64 time || Ed25519 signature.
     if (payload.length !== COSIGNATURE_BYTES - NOTE_KEY_ID_BYTES) continue;
     const time = new DataView(payload.buffer, payload.byteOffset, 8).getBigUint64(0);

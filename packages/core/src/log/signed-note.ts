@@ -170,7 +170,28 @@ export async function verifyNoteSignature(
   keyName: string,
   publicKey: Uint8Array,
 ): Promise<Result<SignedNote, NoteSignatureFailure>> {
-  const keyId = noteKeyId(keyName, publicKey);
+  const found = signaturesOfKey(note, keyName, noteKeyId(keyName, publicKey));
+  if (!found.ok) return found;
+  const { opened, lines } = found.value;
+  const message = utf8(opened.body);
+  for (const { signature } of lines) {
+    if (await suite.ed25519.verify(publicKey, message, signature)) return ok(opened);
+  }
+  return fail('bad-signature');
+}
+
+/**
+ * Opens a note and picks the signature lines of one key (name and key id both match, as C2SP
+ * requires; other lines are ignored). Never throws for bad input.
+ */
+export function signaturesOfKey(
+  note: string | Uint8Array,
+  keyName: string,
+  keyId: Uint8Array,
+): Result<
+  { opened: SignedNote; lines: NoteSignature[] },
+  'malformed-note' | 'no-signature-by-key'
+> {
   let opened: SignedNote;
   try {
     opened = openSignedNote(note);
@@ -178,11 +199,8 @@ export async function verifyNoteSignature(
     if (error instanceof CoreError) return fail('malformed-note', error.code);
     throw error;
   }
-  const mine = opened.signatures.filter((s) => s.keyName === keyName && equalBytes(s.keyId, keyId));
-  if (mine.length === 0) return fail('no-signature-by-key');
-  const message = utf8(opened.body);
-  for (const { signature } of mine) {
-    if (await suite.ed25519.verify(publicKey, message, signature)) return ok(opened);
-  }
-  return fail('bad-signature');
+  const lines = opened.signatures.filter(
+    (s) => s.keyName === keyName && equalBytes(s.keyId, keyId),
+  );
+  return lines.length === 0 ? fail('no-signature-by-key') : ok({ opened, lines });
 }
