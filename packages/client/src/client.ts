@@ -85,6 +85,7 @@ import {
   type ChatMember,
   type ChatRecord,
 } from './chats/records.js';
+import { WriteKeys } from './chats/write-keys.js';
 import { ClientError, isClientError } from './errors.js';
 import { Emitter, type ClientEvents } from './events.js';
 import {
@@ -181,6 +182,7 @@ export class Client extends Emitter<ClientEvents> {
   #queue: Promise<unknown> = Promise.resolve();
   #live: LiveConnection | undefined;
   readonly #log: LogMonitor;
+  readonly #writeKeys: WriteKeys;
   /** Per chat, the leaves (by HPKE key) whose members asked to leave and await removal. */
   #pendingRemovals = new Map<string, Map<string, Set<string>>>();
 
@@ -232,6 +234,7 @@ export class Client extends Emitter<ClientEvents> {
         this.emit('included', { chatId, cid, leafIndex, size });
       },
     });
+    this.#writeKeys = new WriteKeys(init.suite, init.mls, init.device.seed);
     this.chats = new ChatDirectory(this);
   }
 
@@ -885,11 +888,22 @@ export class Client extends Emitter<ClientEvents> {
         createdAt: this.#clock(),
       });
       await this.#store.put(`mine/${envelope.cid.toString()}`, new Uint8Array([1]));
+      // Signed by this epoch's write key, naming the next epoch's: only members commit.
+      const proof = await this.#writeKeys.proof(
+        chat.topic,
+        envelope.cid.bytes,
+        state,
+        result.newState,
+      );
       let receipt: Receipt;
       try {
-        receipt = await this.#api.postEnvelope(envelope.bytes, this.#clock());
+        receipt = await this.#api.postEnvelope(envelope.bytes, this.#clock(), proof);
       } catch (error) {
-        if (isClientError(error) && error.relayCode === 'RELAY_COMMIT_CONFLICT') {
+        if (
+          isClientError(error) &&
+          (error.relayCode === 'RELAY_COMMIT_CONFLICT' ||
+            error.relayCode === 'RELAY_WRITE_FORBIDDEN')
+        ) {
           await this.#store.delete(`mine/${envelope.cid.toString()}`);
           continue;
         }
@@ -1021,7 +1035,7 @@ export class Client extends Emitter<ClientEvents> {
       };
       let receipt: Receipt;
       try {
-        receipt = await this.#api.postEnvelope(envelope, this.#clock());
+        receipt = await this.#postToChat(chat, envelope);
       } catch (error) {
         if (isTransient(error)) throw error;
         // Refused for good (the relay will never take these bytes): drop it and say so.
@@ -1040,6 +1054,30 @@ export class Client extends Emitter<ClientEvents> {
       await this.#trackReceipt(chat, receipt);
       if (message > 0)
         this.emit('sent', { chatId: chat, id: message, seq: receipt.seq, cid: receipt.cid });
+    }
+  }
+
+  /**
+   * Posts outbox bytes to a chat topic with a write proof of the chat's current epoch. Refused
+   * because the relay's topic moved on (Commits this device has not processed): syncs the chat
+   * and tries once more with the new epoch's key.
+   */
+  async #postToChat(id: string, envelope: Uint8Array): Promise<Receipt> {
+    const post = async () => {
+      const chat = await this.chatRecord(id);
+      const proof = await this.#writeKeys.proof(
+        chat.topic,
+        decodeEnvelope(envelope).cid.bytes,
+        groupStateOf(chat, this.#config),
+      );
+      return this.#api.postEnvelope(envelope, this.#clock(), proof);
+    };
+    try {
+      return await post();
+    } catch (error) {
+      if (!isClientError(error) || error.relayCode !== 'RELAY_WRITE_FORBIDDEN') throw error;
+      await this.#syncChat(id);
+      return post();
     }
   }
 
@@ -1138,8 +1176,17 @@ export class Client extends Emitter<ClientEvents> {
       if (page.envelopes.length < PAGE || chat.status !== 'active') break;
     }
     if (chat.status === 'active') chat = await this.#resolveGaps(chat);
-    if (chat.lastSeq > 0)
-      await this.#api.acknowledge(chat.topic, chat.lastSeq, this.#clock()).catch(() => undefined);
+    if (chat.status === 'active' && chat.lastSeq > 0) {
+      // A pseudonymous cursor, proven with this epoch's write key (no account beside the topic).
+      const cursor = await this.#writeKeys.cursor(
+        chat.topic,
+        chat.lastSeq,
+        groupStateOf(chat, this.#config),
+      );
+      await this.#api
+        .acknowledge(chat.topic, chat.lastSeq, this.#clock(), cursor)
+        .catch(() => undefined);
+    }
     const removals = this.#pendingRemovals.get(id);
     this.#pendingRemovals.delete(id);
     for (const [account, leaves] of removals ?? []) {

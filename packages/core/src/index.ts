@@ -123,6 +123,20 @@ export {
 } from './mls/chat-entry.js';
 export { openInvitation, sealInvitation, type Invitation } from './mls/invitation.js';
 export {
+  READER_ID_BYTES,
+  TOPIC_WRITE_LABEL,
+  deriveTopicWriteKey,
+  readerId,
+  signCursor,
+  signWrite,
+  verifyCursor,
+  verifyWrite,
+  type CursorClaim,
+  type TopicWriteKey,
+  type WriteClaim,
+  type WriteProof,
+} from './mls/topic-write-key.js';
+export {
   MERKLE_HASH_BYTES,
   consistencyProof,
   buildConsistencyProof,

@@ -1,6 +1,9 @@
 /** Everything a route or socket handler needs, built once by createRelay. */
 import {
+  checkEd25519PublicKey,
   decodeEnvelope,
+  verifyWrite,
+  type WriteProof,
   isCoreError,
   isInboxOf,
   isInboxTopic,
@@ -46,6 +49,8 @@ export interface RelayContext {
   readonly metrics: RelayMetrics;
   readonly publishLimits: TokenBuckets;
   readonly claimLimits: TokenBuckets;
+  /** New cursor rows per account (docs/spec/relay-api.md §Acknowledging). */
+  readonly cursorLimits: TokenBuckets;
   readonly log: FastifyBaseLogger;
   readonly state: { draining: boolean; connections: number };
 }
@@ -67,14 +72,17 @@ export function spend(ctx: RelayContext, buckets: TokenBuckets, session: Session
 }
 
 /**
- * Validates, rate-limits and durably stores one envelope for `session`.
+ * Validates, rate-limits and durably stores one envelope for `session`. A post to a shared topic
+ * carries a write proof (docs/spec/chats.md §Write keys), checked here, outside the store's
+ * transaction; the store then decides whether its key may write.
  * @throws RelayError RELAY_RATE_LIMITED | RELAY_PAYLOAD_TOO_LARGE | RELAY_ENVELOPE_INVALID |
- *   RELAY_TOPIC_FULL | RELAY_COMMIT_CONFLICT
+ *   RELAY_WRITE_PROOF_INVALID | RELAY_WRITE_FORBIDDEN | RELAY_TOPIC_FULL | RELAY_COMMIT_CONFLICT
  */
 export async function acceptEnvelope(
   ctx: RelayContext,
   session: Session,
   bytes: Uint8Array,
+  proof?: WriteProof,
 ): Promise<StoredReceipt> {
   spend(ctx, ctx.publishLimits, session);
   let encoded;
@@ -91,7 +99,33 @@ export async function acceptEnvelope(
       throw new RelayError('RELAY_ENVELOPE_INVALID', `(${error.code})`, { cause: error });
     throw error;
   }
-  const receipt = await ctx.writer.append(encoded, commitEpochOf(encoded.envelope.payload));
+  const topic = encoded.envelope.topic;
+  const commitEpoch = commitEpochOf(encoded.envelope.payload);
+  if (isInboxTopic(topic)) {
+    if (proof !== undefined)
+      throw new RelayError('RELAY_WRITE_PROOF_INVALID', '(inbox posts carry no write proof)');
+  } else {
+    if (proof === undefined)
+      throw new RelayError('RELAY_WRITE_PROOF_INVALID', '(a chat topic needs a write proof)');
+    if ((commitEpoch !== undefined) !== (proof.next !== undefined)) {
+      throw new RelayError(
+        'RELAY_WRITE_PROOF_INVALID',
+        '(a Commit, and only a Commit, names the next write key)',
+      );
+    }
+    try {
+      if (proof.next !== undefined) checkEd25519PublicKey(proof.next);
+    } catch (cause) {
+      throw new RelayError('RELAY_WRITE_PROOF_INVALID', '(next is not a valid key)', { cause });
+    }
+    if (!(await verifyWrite(ctx.suite, proof, topic, encoded.cid.bytes)).ok)
+      throw new RelayError('RELAY_WRITE_PROOF_INVALID', '(bad signature)');
+  }
+  const receipt = await ctx.writer.append(
+    encoded,
+    commitEpoch,
+    proof === undefined ? undefined : { writer: proof.writer, next: proof.next },
+  );
   ctx.metrics.envelopesIn.inc({ duplicate: String(receipt.duplicate) });
   return receipt;
 }

@@ -10,6 +10,7 @@ import {
   toBase64Url,
   type CryptoSuite,
   type Identity,
+  type WriteProof,
 } from '@parley/core';
 import { ClientError } from '../errors.js';
 
@@ -167,9 +168,16 @@ export class RelayApi {
     return { keyPackage: fromBase64Url(answer.keyPackage), lastResort: answer.lastResort };
   }
 
-  async postEnvelope(bytes: Uint8Array, now: number): Promise<Receipt> {
+  /** Posts an envelope; one for a chat topic carries its write proof (docs/spec/chats.md). */
+  async postEnvelope(bytes: Uint8Array, now: number, proof?: WriteProof): Promise<Receipt> {
+    const headers: Record<string, string> = {};
+    if (proof !== undefined) {
+      headers['parley-writer'] = toBase64Url(proof.writer);
+      headers['parley-sig'] = toBase64Url(proof.sig);
+      if (proof.next !== undefined) headers['parley-next'] = toBase64Url(proof.next);
+    }
     const answer = await this.#authed(now, (token) =>
-      this.#call('POST', '/v1/envelopes', { cbor: bytes, token, withStatus: true }),
+      this.#call('POST', '/v1/envelopes', { cbor: bytes, token, withStatus: true, headers }),
     );
     const { status, body } = answer as { status: number; body: Omit<Receipt, 'duplicate'> };
     return { ...body, duplicate: status === 200 };
@@ -211,9 +219,24 @@ export class RelayApi {
     };
   }
 
-  async acknowledge(topic: Uint8Array, seq: number, now: number): Promise<void> {
+  /** Acknowledges `topic` up to `seq`; a chat topic's cursor is a reader pseudonym with a proof. */
+  async acknowledge(
+    topic: Uint8Array,
+    seq: number,
+    now: number,
+    cursor?: { reader: Uint8Array; writer: Uint8Array; sig: Uint8Array },
+  ): Promise<void> {
+    const json =
+      cursor === undefined
+        ? { seq }
+        : {
+            seq,
+            reader: toBase64Url(cursor.reader),
+            writer: toBase64Url(cursor.writer),
+            sig: toBase64Url(cursor.sig),
+          };
     await this.#authed(now, (token) =>
-      this.#call('POST', `/v1/topics/${toBase64Url(topic)}/ack`, { json: { seq }, token }),
+      this.#call('POST', `/v1/topics/${toBase64Url(topic)}/ack`, { json, token }),
     );
   }
 
@@ -305,11 +328,12 @@ export class RelayApi {
       cbor?: Uint8Array;
       token?: string;
       withStatus?: boolean;
+      headers?: Record<string, string>;
       /** Read a successful answer as text or bytes instead of JSON. */
       accept?: 'text' | 'bytes';
     } = {},
   ): Promise<unknown> {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...options.headers };
     let body: BodyInit | undefined;
     if (options.json !== undefined) {
       headers['content-type'] = 'application/json';

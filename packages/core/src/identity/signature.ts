@@ -14,6 +14,8 @@ export const SIGNATURE_CONTEXTS = [
   'chat-entry',
   'key-package',
   'relay-receipt',
+  'topic-write',
+  'topic-cursor',
 ] as const;
 
 /** One of SIGNATURE_CONTEXTS. */

@@ -48,6 +48,7 @@ export interface RelayConfig {
     readonly publishPerSecond: number;
     readonly publishBurst: number;
     readonly claimsPerMinute: number;
+    readonly cursorsPerMinute: number;
     readonly maxConnections: number;
     readonly maxSubscriptionsPerConnection: number;
     readonly maxPageSize: number;
@@ -175,6 +176,14 @@ export const SETTINGS: Readonly<Record<string, Setting>> = {
     max: 100_000,
     fallback: 120,
     doc: 'KeyPackage claims per minute per session',
+  },
+  'cursors-per-minute': {
+    path: ['limits', 'cursorsPerMinute'],
+    kind: 'uint',
+    min: 1,
+    max: 100_000,
+    fallback: 120,
+    doc: 'new topic cursors (first acknowledgements) per minute per account',
   },
   'max-connections': {
     path: ['limits', 'maxConnections'],
@@ -333,6 +342,7 @@ export function loadConfig(sources: ConfigSources): RelayConfig {
       publishPerSecond: get('publish-per-second'),
       publishBurst: get('publish-burst'),
       claimsPerMinute: get('claims-per-minute'),
+      cursorsPerMinute: get('cursors-per-minute'),
       maxConnections: get('max-connections'),
       maxSubscriptionsPerConnection: get('max-subscriptions-per-connection'),
       maxPageSize: get('max-page-size'),

@@ -150,6 +150,10 @@ export async function createRelay(deps: RelayDependencies): Promise<Relay> {
       config.limits.claimsPerMinute / 60,
       config.limits.claimsPerMinute,
     ),
+    cursorLimits: new TokenBuckets(
+      config.limits.cursorsPerMinute / 60,
+      config.limits.cursorsPerMinute,
+    ),
     log: deps.log,
     state: { draining: false, connections: 0 },
   };
@@ -236,6 +240,7 @@ export async function createRelay(deps: RelayDependencies): Promise<Relay> {
     challenges.prune(now);
     ctx.publishLimits.prune(now);
     ctx.claimLimits.prune(now);
+    ctx.cursorLimits.prune(now);
     void store
       .deleteExpiredSessions(now)
       .then(() =>

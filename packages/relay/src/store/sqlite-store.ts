@@ -7,6 +7,7 @@ import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { RelayError } from '../errors.js';
 import { createSqliteLog, migrateToLog } from './sqlite-log.js';
+import { createSqliteWriteKeys, migrateToWriteKeys } from './sqlite-write-keys.js';
 import type {
   AppendOutcome,
   BatchFile,
@@ -20,7 +21,7 @@ import type {
   StoredEnvelope,
 } from './store.js';
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 /**
  * Schema 1, exactly as the first relay wrote it. A new database is created at 1 and migrated like
@@ -62,7 +63,7 @@ CREATE INDEX IF NOT EXISTS key_packages_unclaimed ON key_packages (account, clai
 `;
 
 /** Migration to version `index + 2`, run in one transaction with the version update. */
-const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [migrateToLog];
+const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [migrateToLog, migrateToWriteKeys];
 
 interface TopicRow {
   last_seq: number;
@@ -89,6 +90,7 @@ export function openSqliteStore(path: string): RelayStore {
   }
   const opened: Database.Database = db;
   const log = createSqliteLog(opened);
+  const writeKeys = createSqliteWriteKeys(opened);
 
   const q = {
     topic: opened.prepare('SELECT last_seq, bytes FROM topics WHERE topic = ?'),
@@ -105,21 +107,12 @@ export function openSqliteStore(path: string): RelayStore {
     list: opened.prepare(
       'SELECT seq, cid, bytes, received_at, leaf_index FROM envelopes WHERE topic = ? AND seq > ? ORDER BY seq LIMIT ?',
     ),
-    minAck: opened.prepare('SELECT MIN(seq) FROM cursors WHERE topic = ?').pluck(),
     oldestAcked: opened.prepare(
       'SELECT seq, length(bytes) AS size FROM envelopes WHERE topic = ? AND seq <= ? ORDER BY seq LIMIT 256',
     ),
     lastCommitEpoch: opened.prepare('SELECT MAX(epoch) FROM commits WHERE topic = ?').pluck(),
     insertCommit: opened.prepare('INSERT INTO commits (topic, epoch, seq) VALUES (?, ?, ?)'),
     deleteEnvelope: opened.prepare('DELETE FROM envelopes WHERE topic = ? AND seq = ?'),
-    addSubscriber: opened.prepare(
-      'INSERT OR IGNORE INTO cursors (topic, account, seq) VALUES (?, ?, 0)',
-    ),
-    ack: opened.prepare(
-      'INSERT INTO cursors (topic, account, seq) VALUES (?, ?, ?) ' +
-        'ON CONFLICT (topic, account) DO UPDATE SET seq = max(seq, excluded.seq)',
-    ),
-    cursor: opened.prepare('SELECT seq FROM cursors WHERE topic = ? AND account = ?').pluck(),
     expired: opened.prepare(
       'SELECT topic, seq, length(bytes) AS size FROM envelopes WHERE received_at < ? LIMIT 1000',
     ),
@@ -191,7 +184,7 @@ export function openSqliteStore(path: string): RelayStore {
   ): { bytes: number; count: number } {
     let bytes = row.bytes;
     let count = 0;
-    const minAck = (q.minAck.get(topic) as number | null) ?? 0;
+    const minAck = writeKeys.minAcknowledged(topic);
     while (bytes + needed > maxBytes) {
       const victims = q.oldestAcked.all(topic, minAck) as { seq: number; size: number }[];
       if (victims.length === 0) break;
@@ -222,6 +215,15 @@ export function openSqliteStore(path: string): RelayStore {
           });
           continue;
         }
+        let applyKeys: (() => void) | undefined;
+        if (item.writer !== undefined) {
+          const decision = writeKeys.decide(item.topic, item.writer, item.next);
+          if (!decision.allowed) {
+            outcomes.push({ refused: decision.refused });
+            continue;
+          }
+          applyKeys = decision.apply;
+        }
         if (item.commitEpoch !== undefined) {
           // Epochs advance one Commit at a time from 0: a Commit for any other epoch lost a race
           // or was forged to jump ahead, and would block the group if accepted.
@@ -246,6 +248,7 @@ export function openSqliteStore(path: string): RelayStore {
         const leafIndex = log.append(item.cid);
         q.insertEnvelope.run(item.topic, seq, item.cid, item.bytes, receivedAt, leafIndex);
         if (item.commitEpoch !== undefined) q.insertCommit.run(item.topic, item.commitEpoch, seq);
+        applyKeys?.();
         q.upsertTopic.run(item.topic, seq, bytes + item.bytes.length);
         outcomes.push({
           cid: item.cid,
@@ -261,6 +264,7 @@ export function openSqliteStore(path: string): RelayStore {
   );
 
   const sweep = opened.transaction((limits: RetentionLimits) => {
+    writeKeys.removeIdleCursors(limits.now - limits.maxAgeMs);
     let removed = 0;
     for (;;) {
       const expired = q.expired.all(limits.now - limits.maxAgeMs) as {
@@ -288,6 +292,23 @@ export function openSqliteStore(path: string): RelayStore {
     }
     return removed;
   });
+
+  const acknowledge = opened.transaction(
+    (
+      topic: Uint8Array,
+      reader: Uint8Array,
+      seq: number,
+      writer: Uint8Array | undefined,
+      now: number,
+    ): 'ok' | 'not-a-writer' => {
+      const epoch = writeKeys.provenEpoch(topic, writer);
+      if (epoch === undefined) return 'not-a-writer';
+      // Never past what the topic holds: acknowledging the future would let unread envelopes go.
+      const lastSeq = (q.topic.get(topic) as TopicRow | undefined)?.last_seq ?? 0;
+      writeKeys.moveCursor(topic, reader, Math.min(seq, lastSeq), epoch, now);
+      return 'ok';
+    },
+  );
 
   const putDirectory = opened.transaction(
     (
@@ -388,18 +409,9 @@ export function openSqliteStore(path: string): RelayStore {
       ),
     lastSeq: (topic) =>
       Promise.resolve((q.topic.get(topic) as TopicRow | undefined)?.last_seq ?? 0),
-    addSubscriber: (account, topic) => {
-      q.addSubscriber.run(topic, account);
-      return Promise.resolve();
-    },
-    acknowledge: (account, topic, seq) => {
-      // Never past what the topic holds: acknowledging the future would let unread envelopes go.
-      const lastSeq = (q.topic.get(topic) as TopicRow | undefined)?.last_seq ?? 0;
-      q.ack.run(topic, account, Math.min(seq, lastSeq));
-      return Promise.resolve();
-    },
-    acknowledgedSeq: (account, topic) =>
-      Promise.resolve(q.cursor.get(topic, account) as number | undefined),
+    acknowledge: (topic, reader, seq, writer, now) =>
+      attempt(() => acknowledge(topic, reader, seq, writer, now)),
+    acknowledgedSeq: (topic, reader) => Promise.resolve(writeKeys.cursor(topic, reader)),
     sweep: (limits) => Promise.resolve(sweep(limits)),
     putSession: (tokenHash, session) => {
       q.putSession.run(tokenHash, session.account, session.expiresAt);

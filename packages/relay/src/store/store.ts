@@ -13,6 +13,14 @@ export interface EnvelopeToAppend {
    * accepts one Commit per epoch per topic (RFC 9420 §14).
    */
   readonly commitEpoch?: number | undefined;
+  /**
+   * The epoch write key whose proof the relay verified (shared topics; absent on inbox topics).
+   * An unclaimed topic takes it on trust; then only its current key (or, outside Commits, the
+   * previous one) may post (docs/spec/chats.md §Write keys).
+   */
+  readonly writer?: Uint8Array | undefined;
+  /** A Commit's next epoch write key: it becomes the topic's current key. */
+  readonly next?: Uint8Array | undefined;
 }
 
 /** Where an accepted envelope sits in its topic. */
@@ -28,7 +36,8 @@ export interface StoredReceipt {
 }
 
 /** The outcome of one append: a receipt, or the topic had no room. */
-export type AppendOutcome = StoredReceipt | { readonly refused: 'topic-full' | 'commit-conflict' };
+export type AppendOutcome =
+  StoredReceipt | { readonly refused: 'topic-full' | 'commit-conflict' | 'not-a-writer' };
 
 /** A stored envelope, as read back. */
 export interface StoredEnvelope {
@@ -99,8 +108,9 @@ export interface RelayStore {
   /**
    * Appends envelopes in one durable transaction, in order; the same CID gets its existing
    * receipt. A topic's Commits must carry epochs 0, 1, 2… in order; any other is refused.
-   * A topic that would exceed `maxBytesPerTopic` first evicts envelopes every
-   * subscriber acknowledged, and refuses the envelope if that is not enough.
+   * A post with a `writer` must be allowed by the topic's write keys ('not-a-writer' if not).
+   * A topic that would exceed `maxBytesPerTopic` first evicts envelopes every cursor proven at
+   * the current or previous key epoch acknowledged, and refuses the envelope if that is not enough.
    */
   appendEnvelopes(
     items: readonly EnvelopeToAppend[],
@@ -111,13 +121,24 @@ export interface RelayStore {
   listEnvelopes(topic: Uint8Array, afterSeq: number, limit: number): Promise<StoredEnvelope[]>;
   /** The last seq assigned in `topic` (0 if none). */
   lastSeq(topic: Uint8Array): Promise<number>;
-  /** Registers `account` as a subscriber of `topic` (keeps its cursor if it has one). */
-  addSubscriber(account: string, topic: Uint8Array): Promise<void>;
-  /** Moves `account`'s acknowledged seq on `topic` forward (never back, never past the last seq). */
-  acknowledge(account: string, topic: Uint8Array, seq: number): Promise<void>;
-  /** The seq `account` acknowledged on `topic`, or undefined if it never subscribed. */
-  acknowledgedSeq(account: string, topic: Uint8Array): Promise<number | undefined>;
-  /** Removes expired envelopes and acknowledged overflow; returns how many were removed. */
+  /**
+   * Moves the cursor of pseudonymous `reader` on `topic` forward (never back, never past the
+   * last seq). On a shared topic `writer` must be the topic's current write key, whose proof the
+   * relay verified ('not-a-writer' otherwise); an inbox's owner passes no writer.
+   */
+  acknowledge(
+    topic: Uint8Array,
+    reader: Uint8Array,
+    seq: number,
+    writer: Uint8Array | undefined,
+    now: number,
+  ): Promise<'ok' | 'not-a-writer'>;
+  /** The seq `reader` acknowledged on `topic`, or undefined if it has no cursor. */
+  acknowledgedSeq(topic: Uint8Array, reader: Uint8Array): Promise<number | undefined>;
+  /**
+   * Removes expired envelopes, acknowledged overflow and cursors idle for `maxAgeMs`; returns
+   * how many envelopes were removed.
+   */
   sweep(limits: RetentionLimits): Promise<number>;
 
   putSession(tokenHash: Uint8Array, session: StoredSession): Promise<void>;

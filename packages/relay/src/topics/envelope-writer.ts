@@ -10,9 +10,22 @@ import type { RelayStore, StoredReceipt } from '../store/store.js';
 interface Pending {
   readonly encoded: EncodedEnvelope;
   readonly commitEpoch: number | undefined;
+  readonly writer: WriterKeys | undefined;
   readonly resolve: (receipt: StoredReceipt) => void;
   readonly reject: (error: unknown) => void;
 }
+
+/** The verified write proof's keys of a post to a shared topic. */
+export interface WriterKeys {
+  readonly writer: Uint8Array;
+  readonly next?: Uint8Array | undefined;
+}
+
+const REFUSALS = {
+  'commit-conflict': 'RELAY_COMMIT_CONFLICT',
+  'not-a-writer': 'RELAY_WRITE_FORBIDDEN',
+  'topic-full': 'RELAY_TOPIC_FULL',
+} as const;
 
 /** Options of the writer. */
 export interface EnvelopeWriterOptions {
@@ -37,11 +50,16 @@ export class EnvelopeWriter {
 
   /**
    * Stores the envelope durably and returns its receipt (the existing one for a duplicate).
-   * @throws RelayError RELAY_TOPIC_FULL | RELAY_COMMIT_CONFLICT
+   * `writer` carries the keys of a verified write proof (shared topics).
+   * @throws RelayError RELAY_TOPIC_FULL | RELAY_COMMIT_CONFLICT | RELAY_WRITE_FORBIDDEN
    */
-  append(encoded: EncodedEnvelope, commitEpoch?: number): Promise<StoredReceipt> {
+  append(
+    encoded: EncodedEnvelope,
+    commitEpoch?: number,
+    writer?: WriterKeys,
+  ): Promise<StoredReceipt> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ encoded, commitEpoch, resolve, reject });
+      this.#queue.push({ encoded, commitEpoch, writer, resolve, reject });
       if (!this.#scheduled) {
         this.#scheduled = true;
         setImmediate(() => {
@@ -75,6 +93,8 @@ export class EnvelopeWriter {
             cid: item.encoded.cid.toString(),
             bytes: item.encoded.bytes,
             commitEpoch: item.commitEpoch,
+            writer: item.writer?.writer,
+            next: item.writer?.next,
           })),
           receivedAt,
           this.#options.maxBytesPerTopic,
@@ -87,11 +107,7 @@ export class EnvelopeWriter {
       batch.forEach((item, index) => {
         const outcome = outcomes[index];
         if (outcome === undefined || 'refused' in outcome) {
-          item.reject(
-            new RelayError(
-              outcome?.refused === 'commit-conflict' ? 'RELAY_COMMIT_CONFLICT' : 'RELAY_TOPIC_FULL',
-            ),
-          );
+          item.reject(new RelayError(REFUSALS[outcome?.refused ?? 'topic-full']));
           return;
         }
         item.resolve(outcome);

@@ -2,7 +2,7 @@
  * The WebSocket endpoint (docs/spec/relay-api.md §WebSocket): authenticate, subscribe with
  * catch-up joined to live pushes without a gap, publish with receipts, acknowledge.
  */
-import { toBase64Url } from '@parley/core';
+import { isInboxTopic, toBase64Url } from '@parley/core';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from '@fastify/websocket';
 import type { Session } from '../auth/sessions.js';
@@ -10,6 +10,8 @@ import type { AcceptedEnvelope } from '../bus/bus.js';
 import { acceptEnvelope, assertMayRead, type RelayContext } from '../context.js';
 import { RelayError, isRelayError } from '../errors.js';
 import { decodeBase64Url } from '../http/wire.js';
+import { OWNER_READER } from '../store/sqlite-write-keys.js';
+import { acknowledgeTopic, writeProofFrom } from '../topics/write-proof.js';
 
 const AUTH_TIMEOUT_MS = 10_000;
 const CATCH_UP_PAGE = 500;
@@ -244,7 +246,7 @@ class Connection {
       }
       case 'publish': {
         const bytes = decodeBase64Url(stringField(fields, 'envelope'), 'envelope');
-        const receipt = await acceptEnvelope(ctx, session, bytes);
+        const receipt = await acceptEnvelope(ctx, session, bytes, writeProofFrom(fields));
         this.#send({
           type: 'receipt',
           ...(ref === undefined ? {} : { ref }),
@@ -259,8 +261,7 @@ class Connection {
         if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) {
           throw new RelayError('RELAY_INVALID_REQUEST', '(seq must be a non-negative integer)');
         }
-        assertMayRead(session, topic);
-        await ctx.store.acknowledge(session.account, topic, seq);
+        await acknowledgeTopic(ctx, session, topic, seq, fields);
         return;
       }
       default:
@@ -303,8 +304,12 @@ class Connection {
     });
     this.#subscriptions.set(key, subscription);
     ctx.metrics.subscriptions.inc();
-    const acknowledged = await ctx.store.acknowledgedSeq(session.account, topic);
-    await ctx.store.addSubscriber(session.account, topic);
+    // Subscribing stores nothing: only an acknowledgement makes a cursor. An inbox resumes at
+    // its owner's cursor; a chat at `after` (its reader's cursor is a pseudonym the relay
+    // cannot tie to this session).
+    const acknowledged = isInboxTopic(topic)
+      ? await ctx.store.acknowledgedSeq(topic, OWNER_READER)
+      : undefined;
     const requested = typeof afterField === 'number' ? afterField : (acknowledged ?? 0);
     // An `after` beyond the topic's end (a client ahead of this relay) resumes at the end, so
     // live pushes are not mistaken for ones already sent.

@@ -8,6 +8,7 @@ import {
   type RelayContext,
 } from '../../context.js';
 import { RelayError } from '../../errors.js';
+import { acknowledgeTopic, writeProofFrom } from '../../topics/write-proof.js';
 import { decodeBase64Url, schemas } from '../wire.js';
 
 const bearer = [{ bearer: [] }];
@@ -49,7 +50,13 @@ export function registerEnvelopeRoutes(app: FastifyInstance, ctx: RelayContext):
           '(expected application/cbor or { "envelope" })',
         );
       }
-      const receipt = await acceptEnvelope(ctx, session, bytes);
+      // The write proof travels beside the envelope, not in it (docs/spec/chats.md §Write keys).
+      const proof = writeProofFrom({
+        writer: request.headers['parley-writer'],
+        sig: request.headers['parley-sig'],
+        next: request.headers['parley-next'],
+      });
+      const receipt = await acceptEnvelope(ctx, session, bytes, proof);
       return reply.code(receipt.duplicate ? 200 : 201).send(await ctx.signReceipt(receipt));
     },
   );
@@ -126,7 +133,10 @@ export function registerEnvelopeRoutes(app: FastifyInstance, ctx: RelayContext):
     },
   );
 
-  app.post<{ Params: { topic: string }; Body: { seq: number } }>(
+  app.post<{
+    Params: { topic: string };
+    Body: { seq: number; reader?: string; writer?: string; sig?: string };
+  }>(
     '/v1/topics/:topic/ack',
     {
       schema: {
@@ -140,7 +150,12 @@ export function registerEnvelopeRoutes(app: FastifyInstance, ctx: RelayContext):
         },
         body: {
           type: 'object',
-          properties: { seq: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } },
+          properties: {
+            seq: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+            reader: schemas.base64url,
+            writer: schemas.base64url,
+            sig: schemas.base64url,
+          },
           required: ['seq'],
           additionalProperties: false,
         },
@@ -150,8 +165,8 @@ export function registerEnvelopeRoutes(app: FastifyInstance, ctx: RelayContext):
     async (request, reply) => {
       const session = await sessionFromHeader(ctx, request.headers.authorization);
       const topic = decodeBase64Url(request.params.topic, 'topic', 32);
-      assertMayRead(session, topic);
-      await ctx.store.acknowledge(session.account, topic, request.body.seq);
+      const { seq, ...proof } = request.body;
+      await acknowledgeTopic(ctx, session, topic, seq, proof);
       return reply.code(204).send();
     },
   );

@@ -1,0 +1,78 @@
+/**
+ * The write and cursor proofs of docs/spec/chats.md §Write keys as they arrive on the wire
+ * (HTTP headers or body fields, WebSocket frame fields), and acknowledging with them.
+ */
+import { isInboxTopic, verifyCursor, type WriteProof } from '@parley/core';
+import type { Session } from '../auth/sessions.js';
+import { assertMayRead, spend, type RelayContext } from '../context.js';
+import { RelayError } from '../errors.js';
+import { decodeBase64Url } from '../http/wire.js';
+import { OWNER_READER } from '../store/sqlite-write-keys.js';
+
+/**
+ * Reads a write proof from `writer`, `sig` and `next` (base64url text); undefined if none of
+ * them is given. @throws RelayError RELAY_WRITE_PROOF_INVALID | RELAY_BAD_ENCODING
+ */
+export function writeProofFrom(fields: {
+  writer?: unknown;
+  sig?: unknown;
+  next?: unknown;
+}): WriteProof | undefined {
+  const { writer, sig, next } = fields;
+  if (writer === undefined && sig === undefined && next === undefined) return undefined;
+  if (
+    typeof writer !== 'string' ||
+    typeof sig !== 'string' ||
+    (next !== undefined && typeof next !== 'string')
+  ) {
+    throw new RelayError('RELAY_WRITE_PROOF_INVALID', '(writer and sig are base64url text)');
+  }
+  return {
+    writer: decodeBase64Url(writer, 'writer', 32),
+    sig: decodeBase64Url(sig, 'sig', 64),
+    ...(next === undefined ? {} : { next: decodeBase64Url(next, 'next', 32) }),
+  };
+}
+
+/**
+ * Moves a cursor for `session`. On an inbox topic, only its owner, with no proof; on a shared
+ * topic, a reader pseudonym with a cursor proof by the topic's current write key. A cursor the
+ * topic does not have yet spends one token of the account's `cursorsPerMinute`.
+ * @throws RelayError RELAY_FORBIDDEN | RELAY_WRITE_PROOF_INVALID | RELAY_WRITE_FORBIDDEN |
+ *   RELAY_RATE_LIMITED | RELAY_BAD_ENCODING
+ */
+export async function acknowledgeTopic(
+  ctx: RelayContext,
+  session: Session,
+  topic: Uint8Array,
+  seq: number,
+  fields: { reader?: unknown; writer?: unknown; sig?: unknown },
+): Promise<void> {
+  assertMayRead(session, topic);
+  const given =
+    fields.reader !== undefined || fields.writer !== undefined || fields.sig !== undefined;
+  if (isInboxTopic(topic)) {
+    if (given) throw new RelayError('RELAY_WRITE_PROOF_INVALID', '(an inbox cursor has no proof)');
+    await ctx.store.acknowledge(topic, OWNER_READER, seq, undefined, ctx.clock());
+    return;
+  }
+  const { reader, writer, sig } = fields;
+  if (typeof reader !== 'string' || typeof writer !== 'string' || typeof sig !== 'string') {
+    throw new RelayError('RELAY_WRITE_PROOF_INVALID', '(a chat cursor needs reader, writer, sig)');
+  }
+  const readerId = decodeBase64Url(reader, 'reader', 32);
+  const writerKey = decodeBase64Url(writer, 'writer', 32);
+  const signature = decodeBase64Url(sig, 'sig', 64);
+  const verified = await verifyCursor(
+    ctx.suite,
+    writerKey,
+    { topic, reader: readerId, seq },
+    signature,
+  );
+  if (!verified.ok) throw new RelayError('RELAY_WRITE_PROOF_INVALID', '(bad cursor signature)');
+  if ((await ctx.store.acknowledgedSeq(topic, readerId)) === undefined) {
+    spend(ctx, ctx.cursorLimits, { ...session, key: session.account });
+  }
+  const outcome = await ctx.store.acknowledge(topic, readerId, seq, writerKey, ctx.clock());
+  if (outcome === 'not-a-writer') throw new RelayError('RELAY_WRITE_FORBIDDEN');
+}
