@@ -215,15 +215,6 @@ export function openSqliteStore(path: string): RelayStore {
           });
           continue;
         }
-        let applyKeys: (() => void) | undefined;
-        if (item.writer !== undefined) {
-          const decision = writeKeys.decide(item.topic, item.writer, item.next);
-          if (!decision.allowed) {
-            outcomes.push({ refused: decision.refused });
-            continue;
-          }
-          applyKeys = decision.apply;
-        }
         if (item.commitEpoch !== undefined) {
           // Epochs advance one Commit at a time from 0: a Commit for any other epoch lost a race
           // or was forged to jump ahead, and would block the group if accepted.
@@ -232,6 +223,16 @@ export function openSqliteStore(path: string): RelayStore {
             outcomes.push({ refused: 'commit-conflict' });
             continue;
           }
+        }
+        // After the epoch check: a Commit that lost a race is a conflict, whoever signed it.
+        let applyKeys: (() => void) | undefined;
+        if (item.writer !== undefined) {
+          const decision = writeKeys.decide(item.topic, item.writer, item.next);
+          if (!decision.allowed) {
+            outcomes.push({ refused: decision.refused });
+            continue;
+          }
+          applyKeys = decision.apply;
         }
         const row = (q.topic.get(item.topic) as TopicRow | undefined) ?? { last_seq: 0, bytes: 0 };
         let bytes = row.bytes;

@@ -39,7 +39,7 @@ export const OWNER_READER = new Uint8Array(32);
 /** What a write may do, decided before it is stored. */
 export type WriteDecision =
   | { readonly allowed: true; readonly apply: () => void }
-  | { readonly allowed: false; readonly refused: 'not-a-writer' | 'commit-conflict' };
+  | { readonly allowed: false; readonly refused: 'not-a-writer' };
 
 /** The write-key and cursor statements over one open database (schema ≥ 3). */
 export interface SqliteWriteKeys {
@@ -95,9 +95,9 @@ export function createSqliteWriteKeys(db: Database.Database): SqliteWriteKeys {
       const isCurrent = equal(writer, keys.current);
       const isPrevious = keys.previous !== null && equal(writer, keys.previous);
       if (next !== undefined) {
-        // Only the current epoch's key commits; the previous one lost a race to the last Commit.
-        if (!isCurrent)
-          return { allowed: false, refused: isPrevious ? 'commit-conflict' : 'not-a-writer' };
+        // Only the current epoch's key commits (the store checked the epoch first: a Commit
+        // that lost a race is a conflict before it gets here).
+        if (!isCurrent) return { allowed: false, refused: 'not-a-writer' };
         return {
           allowed: true,
           apply: () => q.putKeys.run(topic, next, writer, keys.epoch + 1),
