@@ -58,6 +58,7 @@ describe('GET /v1/info', () => {
         publishPerSecond: 3,
         publishBurst: 4,
         claimsPerMinute: 5,
+        cursorsPerMinute: 120,
         maxConnections: 6,
         maxSubscriptionsPerConnection: 7,
         maxPageSize: 8,

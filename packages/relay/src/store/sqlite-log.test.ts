@@ -302,7 +302,7 @@ describe('migration from schema 1', () => {
       await migrated.close();
     }
     const check = new Database(path);
-    expect(check.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get()).toBe('2');
+    expect(check.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get()).toBe('3');
     check.close();
   });
 });

@@ -56,6 +56,11 @@ function entry(updatedAt: number, lastResort = 'last-resort') {
 
 const decoder = new TextDecoder();
 
+/** A reader pseudonym named by `name`. */
+function reader(name: string): Uint8Array {
+  return sha256(new TextEncoder().encode(`reader ${name}`));
+}
+
 let store: RelayStore;
 beforeEach(() => {
   store = openSqliteStore(':memory:');
@@ -147,46 +152,44 @@ describe('listEnvelopes', () => {
   });
 });
 
-describe('subscribers and acknowledgements', () => {
-  it('keeps each account’s acknowledged seq per topic, and never moves it back', async () => {
+describe('cursors', () => {
+  it('keeps each reader’s acknowledged seq per topic, and never moves it back', async () => {
     await store.appendEnvelopes(
       ['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7'].map((cid) => item(topicA, cid)),
       1000,
       NO_LIMIT,
     );
-    expect(await store.acknowledgedSeq('alice', topicA)).toBeUndefined();
-    await store.addSubscriber('alice', topicA);
-    expect(await store.acknowledgedSeq('alice', topicA)).toBe(0);
-    await store.acknowledge('alice', topicA, 5);
-    expect(await store.acknowledgedSeq('alice', topicA)).toBe(5);
-    await store.acknowledge('alice', topicA, 3);
-    expect(await store.acknowledgedSeq('alice', topicA)).toBe(5);
-    await store.addSubscriber('alice', topicA);
-    expect(await store.acknowledgedSeq('alice', topicA)).toBe(5);
-    await store.acknowledge('alice', topicA, 7);
-    expect(await store.acknowledgedSeq('alice', topicA)).toBe(7);
-    expect(await store.acknowledgedSeq('alice', topicB)).toBeUndefined();
-    expect(await store.acknowledgedSeq('bob', topicA)).toBeUndefined();
+    expect(await store.acknowledgedSeq(topicA, reader('alice'))).toBeUndefined();
+    await store.acknowledge(topicA, reader('alice'), 0, undefined, 1000);
+    expect(await store.acknowledgedSeq(topicA, reader('alice'))).toBe(0);
+    await store.acknowledge(topicA, reader('alice'), 5, undefined, 1000);
+    expect(await store.acknowledgedSeq(topicA, reader('alice'))).toBe(5);
+    await store.acknowledge(topicA, reader('alice'), 3, undefined, 1000);
+    expect(await store.acknowledgedSeq(topicA, reader('alice'))).toBe(5);
+    await store.acknowledge(topicA, reader('alice'), 7, undefined, 1000);
+    expect(await store.acknowledgedSeq(topicA, reader('alice'))).toBe(7);
+    expect(await store.acknowledgedSeq(topicB, reader('alice'))).toBeUndefined();
+    expect(await store.acknowledgedSeq(topicA, reader('bob'))).toBeUndefined();
   });
 
-  it('makes an account that acknowledges without subscribing a subscriber', async () => {
+  it('makes a cursor from the first acknowledgement', async () => {
     await store.appendEnvelopes([item(topicA, 'a1'), item(topicA, 'a2')], 1000, NO_LIMIT);
-    await store.acknowledge('bob', topicA, 2);
-    expect(await store.acknowledgedSeq('bob', topicA)).toBe(2);
+    await store.acknowledge(topicA, reader('bob'), 2, undefined, 1000);
+    expect(await store.acknowledgedSeq(topicA, reader('bob'))).toBe(2);
   });
 
   it('never records an acknowledgement past the topic’s last seq', async () => {
-    await store.acknowledge('carol', topicA, 1000);
-    expect(await store.acknowledgedSeq('carol', topicA)).toBe(0);
+    await store.acknowledge(topicA, reader('carol'), 1000, undefined, 1000);
+    expect(await store.acknowledgedSeq(topicA, reader('carol'))).toBe(0);
     await store.appendEnvelopes([item(topicA, 'a1'), item(topicA, 'a2')], 1000, NO_LIMIT);
-    await store.acknowledge('carol', topicA, 1000);
-    expect(await store.acknowledgedSeq('carol', topicA)).toBe(2);
+    await store.acknowledge(topicA, reader('carol'), 1000, undefined, 1000);
+    expect(await store.acknowledgedSeq(topicA, reader('carol'))).toBe(2);
   });
 });
 
 describe('retention', () => {
   it('sweeps envelopes older than maxAgeMs, acknowledged or not, and keeps younger ones', async () => {
-    await store.addSubscriber('alice', topicA);
+    await store.acknowledge(topicA, reader('alice'), 0, undefined, 1000);
     await store.appendEnvelopes([item(topicA, 'a1'), item(topicB, 'b1')], 1000, NO_LIMIT);
     await store.appendEnvelopes([item(topicA, 'a2')], 4000, NO_LIMIT);
     await store.appendEnvelopes([item(topicA, 'a3')], 5000, NO_LIMIT);
@@ -210,14 +213,14 @@ describe('retention', () => {
     expect(receipt(fits).seq).toBe(2);
   });
 
-  it('evicts on append only what every subscriber acknowledged (the lowest cursor)', async () => {
+  it('evicts on append only what every cursor acknowledged (the lowest cursor)', async () => {
     await store.appendEnvelopes(
       [item(topicA, 'a1', 30), item(topicA, 'a2', 30), item(topicA, 'a3', 30)],
       1000,
       100,
     );
-    await store.acknowledge('alice', topicA, 3);
-    await store.acknowledge('bob', topicA, 1);
+    await store.acknowledge(topicA, reader('alice'), 3, undefined, 1000);
+    await store.acknowledge(topicA, reader('bob'), 1, undefined, 1000);
     // 90 + 30 > 100: seq 1, acknowledged by both, makes room.
     const [fourth] = await store.appendEnvelopes([item(topicA, 'a4', 30)], 2000, 100);
     expect(receipt(fourth).seq).toBe(4);
@@ -227,22 +230,22 @@ describe('retention', () => {
     expect(fifth).toEqual({ refused: 'topic-full' });
     expect(await seqsOf(store, topicA)).toEqual([2, 3, 4]);
     // Once bob catches up, the refused envelope fits and gets the next seq: no gap.
-    await store.acknowledge('bob', topicA, 2);
+    await store.acknowledge(topicA, reader('bob'), 2, undefined, 1000);
     const [retry] = await store.appendEnvelopes([item(topicA, 'a5', 30)], 4000, 100);
     expect(receipt(retry).seq).toBe(5);
     expect(await seqsOf(store, topicA)).toEqual([3, 4, 5]);
   });
 
-  it('evicts nothing a subscriber who never acknowledged still needs', async () => {
+  it('evicts nothing a reader who acknowledged only seq 0 still needs', async () => {
     await store.appendEnvelopes([item(topicA, 'a1', 60)], 1000, 100);
-    await store.acknowledge('alice', topicA, 1);
-    await store.addSubscriber('bob', topicA);
+    await store.acknowledge(topicA, reader('alice'), 1, undefined, 1000);
+    await store.acknowledge(topicA, reader('bob'), 0, undefined, 1000);
     const [second] = await store.appendEnvelopes([item(topicA, 'a2', 60)], 2000, 100);
     expect(second).toEqual({ refused: 'topic-full' });
     expect(await seqsOf(store, topicA)).toEqual([1]);
   });
 
-  it('refuses with topic-full when the topic has no subscribers to have acknowledged anything', async () => {
+  it('refuses with topic-full when the topic has no cursor to have acknowledged anything', async () => {
     await store.appendEnvelopes([item(topicA, 'a1', 60)], 1000, 100);
     const outcomes = await store.appendEnvelopes(
       [item(topicA, 'a2', 60), item(topicB, 'b1', 60)],
@@ -261,7 +264,7 @@ describe('retention', () => {
       1000,
       NO_LIMIT,
     );
-    await store.acknowledge('alice', topicA, 3);
+    await store.acknowledge(topicA, reader('alice'), 3, undefined, 1000);
     await store.sweep({ now: 2000, maxAgeMs: 1_000_000, maxBytesPerTopic: 40 });
     // Oldest first, only until the topic fits.
     expect(await seqsOf(store, topicA)).toEqual([3]);
@@ -269,8 +272,8 @@ describe('retention', () => {
 
   it('keeps unacknowledged overflow on sweep', async () => {
     await store.appendEnvelopes([item(topicA, 'a1', 30), item(topicA, 'a2', 30)], 1000, NO_LIMIT);
-    await store.acknowledge('alice', topicA, 1);
-    await store.acknowledge('bob', topicA, 0);
+    await store.acknowledge(topicA, reader('alice'), 1, undefined, 1000);
+    await store.acknowledge(topicA, reader('bob'), 0, undefined, 1000);
     expect(await store.sweep({ now: 2000, maxAgeMs: 1_000_000, maxBytesPerTopic: 10 })).toBe(0);
     expect(await seqsOf(store, topicA)).toEqual([1, 2]);
   });
@@ -461,7 +464,7 @@ describe('a store in a file', () => {
       1000,
       NO_LIMIT,
     );
-    await first.acknowledge('alice', topicA, 2);
+    await first.acknowledge(topicA, reader('alice'), 2, undefined, 1000);
     await first.putSession(session, { account: 'alice', expiresAt: 9000 });
     await first.addInvites([invite, spare], 1000);
     await first.redeemInvite(invite, 'alice', 1000);
@@ -484,7 +487,7 @@ describe('a store in a file', () => {
       expect(receipt(again)).toMatchObject({ seq: 1, receivedAt: 1000, duplicate: true });
       const [next] = await reopened.appendEnvelopes([item(topicA, 'a3')], 3000, NO_LIMIT);
       expect(receipt(next).seq).toBe(3);
-      expect(await reopened.acknowledgedSeq('alice', topicA)).toBe(2);
+      expect(await reopened.acknowledgedSeq(topicA, reader('alice'))).toBe(2);
       expect(await reopened.getSession(session)).toEqual({ account: 'alice', expiresAt: 9000 });
       expect(await reopened.isMember('alice')).toBe(true);
       expect(await reopened.redeemInvite(invite, 'bob', 3000)).toBe(false);
@@ -520,7 +523,7 @@ describe('a store in a file', () => {
   it('opens a data directory of the current schema version again', async () => {
     await openSqliteStore(path).close();
     const raw = new Database(path);
-    expect(raw.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get()).toBe('2');
+    expect(raw.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get()).toBe('3');
     raw.close();
     const reopened = openSqliteStore(path);
     expect(await reopened.isHealthy()).toBe(true);

@@ -27,8 +27,17 @@ import {
   type RelayStore,
   type Relay,
 } from '../../src/index.js';
+import { proofHeaders, unsafeStandInCursor, unsafeStandInProof } from './stand-in-writer.js';
 
 export { unsafeSeededRandom };
+
+function safeFromBase64Url(text: string): Uint8Array | undefined {
+  try {
+    return fromBase64Url(text);
+  } catch {
+    return undefined;
+  }
+}
 
 /** The crypto suite of the tests: Node's WebCrypto. */
 export const suite = createCryptoSuite(globalThis.crypto.subtle);
@@ -54,6 +63,11 @@ export interface Call {
   /** Sent as is. */
   readonly payload?: string | Buffer;
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Posts to `/v1/envelopes` and acks of shared topics are signed by the topic's stand-in member
+   * (stand-in-writer.ts) unless the call brings its own proof or sets this.
+   */
+  readonly unsigned?: boolean;
 }
 
 /** An in-process relay and its fake clock. */
@@ -109,13 +123,40 @@ export async function startTestRelay(options: TestRelayOptions = {}): Promise<Te
     log,
   });
 
-  const request: TestRelay['request'] = (method, url, call = {}) => {
+  const request: TestRelay['request'] = async (method, url, call = {}) => {
     const headers: Record<string, string> = { ...call.headers };
+    let json = call.json;
+    if (call.unsigned !== true && method === 'POST') {
+      if (url === '/v1/envelopes' && headers['parley-writer'] === undefined) {
+        const bytes =
+          call.cbor ??
+          (typeof (json as { envelope?: unknown } | undefined)?.envelope === 'string'
+            ? safeFromBase64Url((json as { envelope: string }).envelope)
+            : undefined);
+        if (bytes !== undefined)
+          Object.assign(headers, proofHeaders(await unsafeStandInProof(bytes)));
+      }
+      const ack = /^\/v1\/topics\/([A-Za-z0-9_-]{43})\/ack$/.exec(url);
+      const fields = json as { seq?: unknown; writer?: unknown } | undefined;
+      if (
+        ack?.[1] !== undefined &&
+        typeof fields?.seq === 'number' &&
+        fields.writer === undefined
+      ) {
+        const topic = safeFromBase64Url(ack[1]);
+        if (topic !== undefined) {
+          json = {
+            ...fields,
+            ...(await unsafeStandInCursor(topic, fields.seq, call.token ?? '')),
+          };
+        }
+      }
+    }
     if (call.token !== undefined) headers.authorization = `Bearer ${call.token}`;
     let payload: string | Buffer | undefined = call.payload;
-    if (call.json !== undefined) {
+    if (json !== undefined) {
       headers['content-type'] ??= 'application/json';
-      payload = JSON.stringify(call.json);
+      payload = JSON.stringify(json);
     } else if (call.cbor !== undefined) {
       headers['content-type'] ??= 'application/cbor';
       payload = Buffer.from(call.cbor);

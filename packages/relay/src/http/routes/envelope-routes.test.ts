@@ -4,6 +4,8 @@ import {
   encodeCanonical,
   fromBase64Url,
   inboxTopic,
+  signCursor,
+  signWrite,
   toBase64Url,
   verifyRelayReceipt,
 } from '@parley/core';
@@ -19,6 +21,12 @@ import {
   type TestRelay,
   type WireReceipt,
 } from '../../../test/support/in-process-relay.js';
+import {
+  proofHeaders,
+  unsafeStandInCursor,
+  unsafeStandInReader,
+} from '../../../test/support/stand-in-writer.js';
+import { OWNER_READER } from '../../store/sqlite-write-keys.js';
 
 const topic = new Uint8Array(32).fill(0x42);
 const topicKey = toBase64Url(topic);
@@ -41,6 +49,52 @@ afterEach(async () => {
 });
 
 describe('POST /v1/envelopes', () => {
+  it('refuses a chat post without a write proof (400) or signed by a key not the topic’s (403)', async () => {
+    relay = await startTestRelay();
+    const token = await relay.login(alice);
+    expect(
+      (
+        await relay.request('POST', '/v1/envelopes', {
+          token,
+          cbor: textEnvelope(topic, '1').bytes,
+        })
+      ).statusCode,
+    ).toBe(201);
+    const next = textEnvelope(topic, '2');
+    expect(
+      await errorOf(
+        relay.request('POST', '/v1/envelopes', { token, cbor: next.bytes, unsigned: true }),
+      ),
+    ).toEqual({ status: 400, code: 'RELAY_WRITE_PROOF_INVALID' });
+    const seed = new Uint8Array(32).fill(9);
+    const stranger = { seed, publicKey: await suite.ed25519.publicKey(seed) };
+    const proof = await signWrite(suite, stranger, { topic, cid: next.cid.bytes });
+    expect(
+      await errorOf(
+        relay.request('POST', '/v1/envelopes', {
+          token,
+          cbor: next.bytes,
+          headers: proofHeaders(proof),
+        }),
+      ),
+    ).toEqual({ status: 403, code: 'RELAY_WRITE_FORBIDDEN' });
+    // A proof over other bytes does not verify.
+    const other = await signWrite(suite, stranger, {
+      topic,
+      cid: textEnvelope(topic, '3').cid.bytes,
+    });
+    expect(
+      await errorOf(
+        relay.request('POST', '/v1/envelopes', {
+          token,
+          cbor: next.bytes,
+          headers: proofHeaders(other),
+        }),
+      ),
+    ).toEqual({ status: 400, code: 'RELAY_WRITE_PROOF_INVALID' });
+    expect(await relay.store.lastSeq(topic)).toBe(1);
+  });
+
   it('stores an envelope sent as CBOR with 201 and answers the same bytes again with 200 and the same receipt', async () => {
     relay = await startTestRelay();
     const token = await relay.login(alice);
@@ -347,7 +401,7 @@ describe('inbox topics', () => {
       ),
     ).toEqual({ status: 403, code: 'RELAY_FORBIDDEN' });
     expect(
-      await relay.store.acknowledgedSeq(bob.accountId, inboxTopic(alice.accountId)),
+      await relay.store.acknowledgedSeq(inboxTopic(alice.accountId), OWNER_READER),
     ).toBeUndefined();
     const read = await relay.request('GET', `/v1/topics/${inbox}/envelopes`, { token: aliceToken });
     expect(read.statusCode).toBe(200);
@@ -358,7 +412,7 @@ describe('inbox topics', () => {
 });
 
 describe('POST /v1/topics/{topic}/ack', () => {
-  it('records the account’s acknowledged seq, never moving it back', async () => {
+  it('records the reader’s acknowledged seq, never moving it back', async () => {
     relay = await startTestRelay();
     const token = await relay.login(alice);
     const ack = (seq: number) =>
@@ -372,13 +426,56 @@ describe('POST /v1/topics/{topic}/ack', () => {
     const first = await ack(3);
     expect(first.statusCode).toBe(204);
     expect(first.body).toBe('');
-    expect(await relay.store.acknowledgedSeq(alice.accountId, topic)).toBe(3);
+    const reader = unsafeStandInReader(token);
+    expect(await relay.store.acknowledgedSeq(topic, reader)).toBe(3);
     expect((await ack(1)).statusCode).toBe(204);
-    expect(await relay.store.acknowledgedSeq(alice.accountId, topic)).toBe(3);
-    expect(await relay.store.acknowledgedSeq(bob.accountId, topic)).toBeUndefined();
+    expect(await relay.store.acknowledgedSeq(topic, reader)).toBe(3);
+    expect(await relay.store.acknowledgedSeq(topic, unsafeStandInReader('bob'))).toBeUndefined();
     // Never past the last seq: acknowledging the future would let unread envelopes go.
     expect((await ack(1000)).statusCode).toBe(204);
-    expect(await relay.store.acknowledgedSeq(alice.accountId, topic)).toBe(4);
+    expect(await relay.store.acknowledgedSeq(topic, reader)).toBe(4);
+  });
+
+  it('refuses a chat cursor without a proof (400) or proven by a key that is not the topic’s (403)', async () => {
+    relay = await startTestRelay();
+    const token = await relay.login(alice);
+    await relay.request('POST', '/v1/envelopes', { token, cbor: textEnvelope(topic, '1').bytes });
+    const url = `/v1/topics/${topicKey}/ack`;
+    expect(
+      await errorOf(relay.request('POST', url, { token, json: { seq: 1 }, unsigned: true })),
+    ).toEqual({ status: 400, code: 'RELAY_WRITE_PROOF_INVALID' });
+    const seed = new Uint8Array(32).fill(7);
+    const stranger = { seed, publicKey: await suite.ed25519.publicKey(seed) };
+    const reader = new Uint8Array(32).fill(1);
+    const sig = await signCursor(suite, stranger, { topic, reader, seq: 1 });
+    const forged = {
+      seq: 1,
+      reader: toBase64Url(reader),
+      writer: toBase64Url(stranger.publicKey),
+      sig: toBase64Url(sig),
+    };
+    expect(await errorOf(relay.request('POST', url, { token, json: forged }))).toEqual({
+      status: 403,
+      code: 'RELAY_WRITE_FORBIDDEN',
+    });
+    expect(await relay.store.acknowledgedSeq(topic, reader)).toBeUndefined();
+  });
+
+  it('limits new cursors per account with 429, while existing ones still move', async () => {
+    relay = await startTestRelay({ flags: { 'cursors-per-minute': '2' } });
+    const token = await relay.login(alice);
+    await relay.request('POST', '/v1/envelopes', { token, cbor: textEnvelope(topic, '1').bytes });
+    const url = `/v1/topics/${topicKey}/ack`;
+    const cursorAs = async (as: string) =>
+      relay.request('POST', url, {
+        token,
+        json: { seq: 1, ...(await unsafeStandInCursor(topic, 1, as)) },
+      });
+    expect((await cursorAs('one')).statusCode).toBe(204);
+    expect((await cursorAs('two')).statusCode).toBe(204);
+    expect(await errorOf(cursorAs('three'))).toEqual({ status: 429, code: 'RELAY_RATE_LIMITED' });
+    expect((await cursorAs('one')).statusCode).toBe(204);
+    expect(await relay.store.acknowledgedSeq(topic, unsafeStandInReader('three'))).toBeUndefined();
   });
 
   it('refuses a seq that is not a non-negative integer', async () => {
