@@ -32,7 +32,7 @@ import {
   type Credential,
 } from 'ts-mls';
 import { afterEach, describe, expect, it } from 'vitest';
-import { call, fetchAll, login, publish } from '../../../relay/test/e2e/support/api.js';
+import { call, fetchAll, login } from '../../../relay/test/e2e/support/api.js';
 import { cleanupRelays, startRelay } from '../../../relay/test/e2e/support/relay-process.js';
 import { ClientError } from '../../src/index.js';
 import {
@@ -47,6 +47,8 @@ import {
   texts,
   type TestClient,
   groupOfThree,
+  publishAsMember,
+  usableState,
 } from './support/clients.js';
 
 afterEach(async () => {
@@ -187,7 +189,8 @@ describe('a replayed message', () => {
     const bytes = fromBase64Url(original.envelope);
 
     // Verbatim: the relay recognises the CID and stores nothing new.
-    const again = await publish(relay.url, session.token, bytes);
+    const aliceState = await usableState(alice.store, group.id);
+    const again = await publishAsMember(relay.url, session.token, bytes, aliceState);
     expect(again.seq).toBe(original.seq);
 
     // The same MLS ciphertext in a new envelope: a new CID, so the relay takes it.
@@ -197,7 +200,7 @@ describe('a replayed message', () => {
       payload: envelope.payload,
       createdAt: envelope.createdAt + 1,
     });
-    const receipt = await publish(relay.url, session.token, copy.bytes);
+    const receipt = await publishAsMember(relay.url, session.token, copy.bytes, aliceState);
     expect(receipt.seq).toBeGreaterThan(original.seq);
 
     const sides: [TestClient, ReturnType<typeof record<'rejected'>>][] = [alice, bob, carol].map(
@@ -263,10 +266,13 @@ describe('a message from a removed member', () => {
       }),
       createdAt: Date.now(),
     });
-    const receipt = await publish(
+    // Signed with the write key of the epoch bob knew: the relay's grace for the previous
+    // epoch lets it in, and every member refuses it.
+    const receipt = await publishAsMember(
       relay.url,
       (await login(relay.url, bob.identity)).token,
       envelope.bytes,
+      oldState,
     );
 
     const carolGroup = await carol.client.chats.get(group.id);

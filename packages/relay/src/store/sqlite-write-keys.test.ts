@@ -120,7 +120,9 @@ describe('proven cursors', () => {
     await store.acknowledge(topic, name('member'), 3, w2, 1000);
     // Two Commits behind it counts no more: seq 1, acknowledged by the member, makes room.
     expect(refusal(await one(store, post(w2, { size: 40 }), 100))).toBe('stored');
-    expect((await store.listEnvelopes(topic, 0, 10)).map((stored) => stored.seq)).toEqual([2, 3, 4]);
+    expect((await store.listEnvelopes(topic, 0, 10)).map((stored) => stored.seq)).toEqual([
+      2, 3, 4,
+    ]);
   });
 
   it('removes cursors idle longer than the retention age', async () => {

@@ -38,6 +38,7 @@ import {
   type Frame,
   type Receipt,
   type Session,
+  publishFrame,
 } from './support/api.js';
 import {
   cleanupRelays,
@@ -561,7 +562,7 @@ async function startSteadyClient(intervalMs: number): Promise<SteadyClient> {
     for (let index = 0; state.running; index += 1) {
       const ref = `steady-${index}`;
       const item = makeEnvelope(topic, 64);
-      publisher.send({ type: 'publish', ref, envelope: bytesText(item.bytes) });
+      publisher.send(await publishFrame(ref, item.bytes));
       try {
         const frame = await publisher.next(
           (candidate) => candidate.ref === ref && ['receipt', 'error'].includes(candidate.type),
@@ -726,7 +727,7 @@ describe('bad input on a running relay', () => {
     ])('answers a publish of $name with an error frame $code that echoes its ref', async (row) => {
       refCounter += 1;
       const ref = `bad-${refCounter}`;
-      socket.send({ type: 'publish', ref, envelope: bytesText(row.bytes()) });
+      socket.send(await publishFrame(ref, row.bytes()));
       const frame = await socket.next(frameOf('error', { ref }));
       expectErrorFrame(frame, row.code);
       expect(frame.ref).toBe(ref);
@@ -737,11 +738,7 @@ describe('bad input on a running relay', () => {
       const client = await WsClient.authenticated(relay.wsUrl, greedy.token);
       const count = LIMITS.publishBurst * 2;
       for (let index = 0; index < count; index += 1) {
-        client.send({
-          type: 'publish',
-          ref: `burst-${index}`,
-          envelope: bytesText(validEnvelope()),
-        });
+        client.send(await publishFrame(`burst-${index}`, validEnvelope()));
       }
       const answers: Frame[] = [];
       for (let index = 0; index < count; index += 1) {

@@ -26,7 +26,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   WsClient,
   bodyOf,
-  bytesText,
   call,
   errorCode,
   frameOf,
@@ -40,6 +39,7 @@ import {
   suite,
   topicText,
   type Receipt,
+  publishFrame,
 } from './support/api.js';
 import { cleanupRelays, startRelay, type RelayProcess } from './support/relay-process.js';
 
@@ -218,7 +218,7 @@ describe('the log of one relay', () => {
     }
     // Over the WebSocket too: the receipt frame carries the same signed fields.
     const viaSocket = makeEnvelope(topic);
-    socket.send({ type: 'publish', ref: 'ws-1', envelope: bytesText(viaSocket.bytes) });
+    socket.send(await publishFrame('ws-1', viaSocket.bytes));
     const frame = (await socket.next(frameOf('receipt', { ref: 'ws-1' }))) as unknown as Receipt;
     receipts.push(frame);
     expect(receipts.map((receipt) => receipt.leafIndex)).toEqual(

@@ -27,6 +27,7 @@ import {
   type Frame,
   type Receipt,
   type Session,
+  publishFrame,
 } from './support/api.js';
 import { cleanupRelays, startRelay, type RelayProcess } from './support/relay-process.js';
 
@@ -96,11 +97,11 @@ describe('delivery on one relay', () => {
     const receipt = await publish(relay.url, publisher.token, item.bytes);
     // Published again over the WebSocket: a duplicate, which must not be pushed again.
     const socket = await WsClient.authenticated(relay.wsUrl, publisher.token);
-    socket.send({ type: 'publish', ref: 'again', envelope: bytesText(item.bytes) });
+    socket.send(await publishFrame('again', item.bytes));
     const duplicate = await socket.next(frameOf('receipt', { ref: 'again' }));
     expect(duplicate).toMatchObject({ ...receipt, duplicate: true });
     const next = makeEnvelope(topic);
-    socket.send({ type: 'publish', ref: 'next', envelope: bytesText(next.bytes) });
+    socket.send(await publishFrame('next', next.bytes));
     const nextReceipt = await socket.next(frameOf('receipt', { ref: 'next' }));
     expect(nextReceipt).toMatchObject({ seq: 2, cid: next.cid.toString(), duplicate: false });
 
@@ -271,31 +272,43 @@ describe('delivery on one relay', () => {
     await Promise.all([ownerSocket.close(), strangerSocket.close()]);
   });
 
-  it("resumes from the account's acknowledged seq when subscribe has no after", async () => {
-    const reader = await newSession(relay.url);
-    const acked = await ack(relay.url, reader.token, history, 12);
+  it("resumes an inbox from its owner's acknowledged seq when subscribe has no after", async () => {
+    const owner = await newSession(relay.url);
+    const publisher = await newSession(relay.url);
+    const inbox = inboxTopic(owner.accountId);
+    for (let i = 0; i < 5; i++)
+      await publish(relay.url, publisher.token, makeEnvelope(inbox).bytes);
+    const acked = await ack(relay.url, owner.token, inbox, 3);
     expect(acked.status, acked.text).toBe(204);
 
-    const client = await WsClient.authenticated(relay.wsUrl, reader.token);
-    const resumed = await subscribe(client, historyText);
-    expect(seqsOf(resumed.backlog)).toEqual(range(13, 25));
+    const client = await WsClient.authenticated(relay.wsUrl, owner.token);
+    expect(seqsOf((await subscribe(client, topicText(inbox))).backlog)).toEqual([4, 5]);
 
     // An ack over the WebSocket counts the same.
-    client.send({ type: 'ack', topic: historyText, seq: 20 });
+    client.send({ type: 'ack', topic: topicText(inbox), seq: 4 });
     const resumeBacklog = async (): Promise<EnvelopeFrame[]> => {
-      const probe = await WsClient.authenticated(relay.wsUrl, reader.token);
-      const { backlog } = await subscribe(probe, historyText);
+      const probe = await WsClient.authenticated(relay.wsUrl, owner.token);
+      const { backlog } = await subscribe(probe, topicText(inbox));
       await probe.close();
       return backlog;
     };
     // The ack frame has no answer: poll until a new subscription sees it.
     const deadline = Date.now() + 3_000;
     let backlog = await resumeBacklog();
-    while (backlog[0]?.seq !== 21 && Date.now() < deadline) {
+    while (backlog[0]?.seq !== 5 && Date.now() < deadline) {
       await sleep(100);
       backlog = await resumeBacklog();
     }
-    expect(seqsOf(backlog)).toEqual(range(21, 25));
+    expect(seqsOf(backlog)).toEqual([5]);
+    await client.close();
+  });
+
+  it('starts a chat subscription without after at the beginning: a chat cursor is a pseudonym', async () => {
+    const reader = await newSession(relay.url);
+    const acked = await ack(relay.url, reader.token, history, 12);
+    expect(acked.status, acked.text).toBe(204);
+    const client = await WsClient.authenticated(relay.wsUrl, reader.token);
+    expect(seqsOf((await subscribe(client, historyText)).backlog)).toEqual(range(1, 25));
     await client.close();
 
     // Another account's acknowledgements are its own.

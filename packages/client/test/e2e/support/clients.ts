@@ -5,8 +5,19 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCryptoSuite, generateIdentity, type Identity } from '@parley/core';
-import { decodeGroupState, type GroupState } from 'ts-mls';
+import {
+  createAuthenticationService,
+  createCryptoSuite,
+  decodeEnvelope,
+  deriveTopicWriteKey,
+  generateIdentity,
+  loadMlsCipherSuite,
+  mlsClientConfig,
+  signWrite,
+  toBase64Url,
+  type Identity,
+} from '@parley/core';
+import { decodeGroupState, type ClientState, type GroupState } from 'ts-mls';
 import { WebSocket } from 'ws';
 import { loadChat, type ChatRecord } from '../../../src/chats/records.js';
 import {
@@ -168,4 +179,44 @@ export async function groupOfThree(relayUrl: string) {
   await bob.client.sync();
   await carol.client.sync();
   return { alice, bob, carol, group };
+}
+
+/**
+ * Posts envelope bytes to a chat topic as a member in the MLS state `state` would: with the write
+ * proof of that state's epoch (docs/spec/chats.md §Write keys). Returns the relay's receipt.
+ */
+export async function publishAsMember(
+  relayUrl: string,
+  token: string,
+  bytes: Uint8Array,
+  state: ClientState,
+): Promise<{ seq: number; cid: string }> {
+  const { envelope, cid } = decodeEnvelope(bytes);
+  const key = await deriveTopicWriteKey(suite, await loadMlsCipherSuite(), state, envelope.topic);
+  const proof = await signWrite(suite, key, { topic: envelope.topic, cid: cid.bytes });
+  const response = await fetch(`${relayUrl}/v1/envelopes`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/cbor',
+      'parley-writer': toBase64Url(proof.writer),
+      'parley-sig': toBase64Url(proof.sig),
+    },
+    body: new Uint8Array(bytes),
+  });
+  const text = await response.text();
+  if (response.status !== 200 && response.status !== 201)
+    throw new Error(`publish refused: ${response.status} ${text}`);
+  return JSON.parse(text) as { seq: number; cid: string };
+}
+
+/** The MLS state of a chat as a device's store holds it, usable with ts-mls. */
+export async function usableState(store: ClientStore, chatId: string): Promise<ClientState> {
+  const record = await chatRecord(store, chatId);
+  const decoded = decodeGroupState(record.state, 0);
+  if (decoded === undefined) throw new Error('unreadable state');
+  return {
+    ...decoded[0],
+    clientConfig: mlsClientConfig(createAuthenticationService(() => Promise.resolve([]))),
+  };
 }

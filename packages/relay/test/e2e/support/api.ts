@@ -18,6 +18,14 @@ import {
   type Topic,
 } from '@parley/core';
 import WebSocket from 'ws';
+import {
+  proofFields,
+  proofHeaders,
+  unsafeStandInCursor,
+  unsafeStandInProof,
+} from '../../support/stand-in-writer.js';
+
+export { proofFields, unsafeStandInProof };
 
 /** The crypto suite and randomness the tests use (Node's WebCrypto). */
 export const suite = createCryptoSuite(globalThis.crypto.subtle);
@@ -258,20 +266,40 @@ export function makeEnvelope(topic: Uint8Array, payloadBytes = 32): EncodedEnvel
 /** How an envelope is posted: its canonical bytes as application/cbor, or JSON with base64url. */
 export type PostForm = 'cbor' | 'json';
 
-/** `POST /v1/envelopes`. */
-export function postEnvelope(
+/**
+ * `POST /v1/envelopes`, with the topic's stand-in member's write proof on a chat topic
+ * (support/stand-in-writer.ts) unless `unsigned`.
+ */
+export async function postEnvelope(
   baseUrl: string,
   token: string,
   bytes: Uint8Array,
   form: PostForm = 'cbor',
+  unsigned = false,
 ): Promise<Answer> {
+  const headers = unsigned ? {} : proofHeaders(await unsafeStandInProof(bytes));
   return form === 'cbor'
     ? call(baseUrl, 'POST', '/v1/envelopes', {
         token,
         body: bytes,
         contentType: 'application/cbor',
+        headers,
       })
-    : call(baseUrl, 'POST', '/v1/envelopes', { token, json: { envelope: toBase64Url(bytes) } });
+    : call(baseUrl, 'POST', '/v1/envelopes', {
+        token,
+        json: { envelope: toBase64Url(bytes) },
+        headers,
+      });
+}
+
+/** A WebSocket publish frame for `bytes`, with the stand-in's write proof on a chat topic. */
+export async function publishFrame(ref: string, bytes: Uint8Array): Promise<object> {
+  return {
+    type: 'publish',
+    ref,
+    envelope: toBase64Url(bytes),
+    ...proofFields(await unsafeStandInProof(bytes)),
+  };
 }
 
 /** Posts an envelope that must be accepted (201 or 200) and returns its receipt. */
@@ -332,14 +360,22 @@ export async function fetchAll(
   return { envelopes, pageSizes, lastSeq };
 }
 
-/** `POST /v1/topics/{topic}/ack`. */
-export function ack(
+/**
+ * `POST /v1/topics/{topic}/ack`; on a chat topic as the stand-in's reader named by the token,
+ * with its cursor proof.
+ */
+export async function ack(
   baseUrl: string,
   token: string,
   topic: Uint8Array | string,
   seq: number,
 ): Promise<Answer> {
-  return call(baseUrl, 'POST', `/v1/topics/${topicPath(topic)}/ack`, { token, json: { seq } });
+  const bytes = typeof topic === 'string' ? fromBase64Url(topic) : topic;
+  const cursor = bytes.length === 32 ? await unsafeStandInCursor(bytes, seq, token) : {};
+  return call(baseUrl, 'POST', `/v1/topics/${topicPath(topic)}/ack`, {
+    token,
+    json: { seq, ...cursor },
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
