@@ -34,9 +34,9 @@ export class PublisherRole {
   }
 
   /** Builds the next run's `count` envelopes. */
-  prepare(count: number): void {
+  async prepare(count: number): Promise<void> {
     const topics = this.#job.topics;
-    this.#prepared = buildPublishFrames(
+    this.#prepared = await buildPublishFrames(
       count,
       this.#job.payloadBytes,
       (k) => topics[k % topics.length] ?? '',

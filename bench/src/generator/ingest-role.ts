@@ -35,7 +35,11 @@ export class IngestRole {
       const topic = toBase64Url(newSharedTopic(random));
       this.#connections.push({
         socket: undefined,
-        prepared: buildPublishFrames(job.envelopesPerConnection, job.payloadBytes, () => topic),
+        prepared: await buildPublishFrames(
+          job.envelopesPerConnection,
+          job.payloadBytes,
+          () => topic,
+        ),
         sentAt: new Float64Array(job.envelopesPerConnection),
         next: 0,
         outstanding: 0,

@@ -26,7 +26,7 @@ async function handle(command: Command): Promise<void> {
       return;
     }
     case 'prepare':
-      publisher?.prepare(command.count);
+      await publisher?.prepare(command.count);
       reply({ type: 'prepared' });
       return;
     case 'start':
