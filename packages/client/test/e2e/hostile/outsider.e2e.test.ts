@@ -252,6 +252,30 @@ describe('a removed member', () => {
   });
 });
 
+describe('a member two Commits behind', () => {
+  it('still delivers a message it wrote at its old epoch: the SDK syncs and signs it again', async () => {
+    const relay = await startRelay();
+    const alice = await openClient({ relayUrl: relay.url });
+    const bob = await openClient({ relayUrl: relay.url });
+    const carol = await openClient({ relayUrl: relay.url });
+    const dave = await openClient({ relayUrl: relay.url });
+    const pair = await alice.client.chats.createGroup({
+      name: 'late',
+      members: [bob.client.accountId],
+    });
+    await bob.client.sync();
+    const bobChat = await bob.client.chats.get(pair.id);
+    await pair.addMember(carol.client.accountId);
+    await pair.addMember(dave.client.accountId);
+
+    // Bob has not seen either Commit: his write key is two epochs old when he posts.
+    const sent = await bobChat.send('written two epochs ago');
+    expect(sent.status).toBe('sent');
+    await alice.client.sync();
+    expect(texts(await fullHistory(pair))).toEqual(['written two epochs ago']);
+  });
+});
+
 describe('the relay database', () => {
   it('holds no account id beside a chat topic: cursors are reader pseudonyms', async () => {
     const relay = await startRelay();
