@@ -230,6 +230,25 @@ describe('EnvelopeWriter', () => {
     ]);
   });
 
+  it('rejects a post by a key that is not the topic’s with RELAY_WRITE_FORBIDDEN and publishes nothing for it', async () => {
+    const w = writer();
+    const member = { writer: new Uint8Array(32).fill(1) };
+    const stranger = { writer: new Uint8Array(32).fill(2) };
+    // In one turn: the first post claims the topic, the stranger's is refused, the member's next one is stored.
+    const outcomes = await Promise.allSettled([
+      w.append(envelope(topicA, 'claims'), undefined, member),
+      w.append(envelope(topicA, 'stranger'), undefined, stranger),
+      w.append(envelope(topicA, 'member again'), undefined, member),
+    ]);
+    expect(outcomes[0]).toMatchObject({ status: 'fulfilled', value: { seq: 1 } });
+    expect(
+      outcomes[1].status === 'rejected' &&
+        isRelayError(outcomes[1].reason, 'RELAY_WRITE_FORBIDDEN'),
+    ).toBe(true);
+    expect(outcomes[2]).toMatchObject({ status: 'fulfilled', value: { seq: 2 } });
+    expect(bus.events.map((event) => event.seq)).toEqual([1, 2]);
+  });
+
   it('drain() waits until every pending append has finished', async () => {
     const release = holdCommits();
     const w = writer();
