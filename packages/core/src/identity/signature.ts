@@ -14,6 +14,7 @@ export const SIGNATURE_CONTEXTS = [
   'chat-entry',
   'key-package',
   'relay-receipt',
+  'invitation',
 ] as const;
 
 /** One of SIGNATURE_CONTEXTS. */
