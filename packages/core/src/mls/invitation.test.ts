@@ -139,7 +139,7 @@ describe('openInvitation authentication', () => {
     expect(await openAsBob(sealed)).toEqual({ ok: false, reason: 'bad-signature' });
   });
 
-  it('refuses with bad-signature a forgery naming alice’s device but signed by the forger’s', async () => {
+  it('verifies a forger’s signature only for the forger’s own device, never under alice’s', async () => {
     // Mallory names herself as the device but claims alice as the inviter: the signature holds
     // for her device, and it is the invitee who finds that device is not alice's (client check).
     const forged: Invitation = {
