@@ -296,3 +296,30 @@ describe('an invitation whose post fails', () => {
     expect(texts(await fullHistory(carolChat))).toEqual(['you are in']);
   });
 });
+
+describe('openPair', () => {
+  it('never returns a pair chat someone else was added to: it opens a new one with the peer only', async () => {
+    const relay = await startRelay();
+    const alice = await openClient({ relayUrl: relay.url });
+    const carol = await openClient({ relayUrl: relay.url });
+    const mallory = await openClient({ relayUrl: relay.url });
+    const aliceId = alice.client.accountId;
+    const carolId = carol.client.accountId;
+    const first = await alice.client.chats.openPair(carolId);
+    await carol.client.sync();
+    // A third account joins the pair chat (MLS allows it; a pair chat must not show it as one).
+    await first.addMember(mallory.client.accountId);
+    await carol.client.sync();
+    expect((await (await carol.client.chats.get(first.id)).members()).length).toBe(3);
+    // The newcomer is not shown a "pair chat" with three members either.
+    const refused = record(mallory.client, 'invitation-rejected');
+    await mallory.client.sync();
+    expect(refused.map((event) => event.reason)).toEqual(['not-a-pair']);
+    expect(await mallory.client.chats.list()).toEqual([]);
+
+    const pair = await carol.client.chats.openPair(aliceId);
+    expect(pair.id).not.toBe(first.id);
+    expect((await pair.members()).sort()).toEqual([aliceId, carolId].sort());
+    expect((await carol.client.chats.openPair(aliceId)).id).toBe(pair.id);
+  });
+});
