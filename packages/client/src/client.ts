@@ -24,7 +24,6 @@ import {
   openChatEntry,
   openInvitation,
   readMemberCredential,
-  sealInvitation,
   toHex,
   verifyDirectoryEntry,
   verifyHistory,
@@ -63,6 +62,19 @@ import {
 // Not in ts-mls's root exports; its package exports allow the module path.
 import { verifyKeyPackage } from 'ts-mls/keyPackage.js';
 import { Chat } from './chats/chat.js';
+import { senderOf } from './chats/sender.js';
+import {
+  checkJoinedGroup,
+  forgetOwed,
+  isPairOf,
+  keepOwed,
+  owedOf,
+  queueOwed,
+  type InvitationRejection,
+  type Invitee,
+  type Inviter,
+} from './chats/invitations.js';
+import { appendToOutbox, decodeOutboxItem } from './chats/outbox.js';
 import {
   addProblem,
   allEntries,
@@ -570,12 +582,10 @@ export class Client extends Emitter<ClientEvents> {
   /** @internal Creates a chat with `members` added in its first Commit. */
   createChat(kind: 'pair' | 'group', name: string, members: readonly string[]): Promise<string> {
     return this.exclusive(async () => {
-      if (kind === 'pair') {
-        for (const id of await listChatIds(this.#store)) {
-          const chat = await loadChat(this.#store, id);
-          if (chat?.kind === 'pair' && chat.status === 'active' && chat.name === members[0])
-            return id;
-        }
+      const peer = members[0];
+      if (kind === 'pair' && peer !== undefined) {
+        const found = await this.#existingPair(peer);
+        if (found !== undefined) return found;
       }
       const topic = newSharedTopic(this.#random);
       const own = await this.#newKeyPackage();
@@ -607,6 +617,37 @@ export class Client extends Emitter<ClientEvents> {
       if (invitees.length > 0) await this.#addMembers(id, invitees);
       return id;
     });
+  }
+
+  /**
+   * The active pair chat whose members are exactly this account and `peer`, finished if it was
+   * left half-made: a chat whose Commit never added the peer adds it now, and invitations still
+   * owed or queued are sent. A chat with anyone else in it is never returned.
+   */
+  async #existingPair(peer: string): Promise<string | undefined> {
+    for (const id of await listChatIds(this.#store)) {
+      const found = await loadChat(this.#store, id);
+      if (found?.kind !== 'pair' || found.status !== 'active' || found.name !== peer) continue;
+      // A Commit whose receipt was lost is adopted (and its invitations queued) by a sync.
+      await this.#syncChat(id).catch((error: unknown) => {
+        if (!isTransient(error)) throw error;
+      });
+      const chat = await this.chatRecord(id);
+      if (chat.status !== 'active') continue;
+      const state = groupStateOf(chat, this.#config);
+      if (isPairOf(state, this.accountId, peer)) {
+        await this.#flushOutbox().catch((error: unknown) => {
+          if (!isTransient(error)) throw error;
+        });
+        return id;
+      }
+      const accounts = membersOf(state).map((member) => member.account as string);
+      if (accounts.length === 1 && accounts[0] === this.accountId) {
+        await this.#addMembers(id, [peer]);
+        return id;
+      }
+    }
+    return undefined;
   }
 
   /** @internal */
@@ -765,37 +806,12 @@ export class Client extends Emitter<ClientEvents> {
         }
         return proposals;
       },
-      async (chat, welcome, receipt) => {
-        if (welcome === undefined) return;
-        const welcomeBytes = encodeMlsMessage({
-          version: 'mls10',
-          wireformat: 'mls_welcome',
-          welcome,
-        });
-        for (const [account, package_] of claimed) {
-          const inbox = inboxTopic(account as AccountId);
-          const sealed = await sealInvitation(
-            {
-              chat: chat.topic,
-              kind: chat.kind,
-              name: chat.kind === 'pair' ? this.accountId : chat.name,
-              inviter: this.accountId,
-              keyPackageHash: sha256(package_.bytes),
-              welcome: welcomeBytes,
-              since: receipt.seq,
-            },
-            package_.hpkeKey,
-            inbox,
-            this.#random,
-          );
-          const envelope = createEnvelope({
-            topic: inbox,
-            payload: sealed,
-            createdAt: this.#clock(),
-          });
-          await this.#api.postEnvelope(envelope.bytes, this.#clock());
-        }
-      },
+      () =>
+        [...claimed].map(([account, package_]): Invitee => ({
+          account: account as AccountId,
+          keyPackageHash: sha256(package_.bytes),
+          hpkeKey: package_.hpkeKey,
+        })),
     );
   }
 
@@ -865,11 +881,7 @@ export class Client extends Emitter<ClientEvents> {
   async #commit(
     id: string,
     proposalsFor: (state: ClientState) => Promise<Proposal[]>,
-    afterAccepted?: (
-      chat: ChatRecord,
-      welcome: Welcome | undefined,
-      receipt: Receipt,
-    ) => Promise<void>,
+    inviteesOf?: () => Invitee[],
   ): Promise<void> {
     for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
       await this.#syncChat(id);
@@ -895,6 +907,16 @@ export class Client extends Emitter<ClientEvents> {
         state,
         result.newState,
       );
+      // The invitations the Welcome owes are kept before the Commit leaves: whatever happens to
+      // the post, they reach the outbox once the Commit is known to be ordered.
+      const invitees = inviteesOf?.() ?? [];
+      if (result.welcome !== undefined && invitees.length > 0) {
+        await keepOwed(this.#store, id, {
+          commit: envelope.cid.toString(),
+          welcome: encodeWelcome(result.welcome),
+          invitees,
+        });
+      }
       let receipt: Receipt;
       try {
         receipt = await this.#api.postEnvelope(envelope.bytes, this.#clock(), proof);
@@ -905,6 +927,7 @@ export class Client extends Emitter<ClientEvents> {
             error.relayCode === 'RELAY_WRITE_FORBIDDEN')
         ) {
           await this.#store.delete(`mine/${envelope.cid.toString()}`);
+          await forgetOwed(this.#store, id);
           continue;
         }
         // The relay may have stored the Commit without our hearing back. Keep the new state
@@ -915,21 +938,45 @@ export class Client extends Emitter<ClientEvents> {
         );
         throw error;
       }
-      await this.#store.delete(`pending-commit/${id}`);
-      await this.#trackReceipt(id, receipt);
       const updated: ChatRecord = { ...chat, state: encodeState(result.newState) };
-      await saveChat(this.#store, updated);
+      const save = async () => {
+        await this.#store.delete(`pending-commit/${id}`);
+        await saveChat(this.#store, updated);
+      };
+      const owed = await owedOf(this.#store, id);
+      if (owed?.commit === envelope.cid.toString()) {
+        await queueOwed(this.#store, this.#inviter(), updated, owed, receipt.seq, save);
+      } else {
+        await save();
+      }
+      await this.#trackReceipt(id, receipt);
       this.emit('members-changed', {
         chatId: id,
         members: membersOf(result.newState).map((m) => m.account),
       });
-      await afterAccepted?.(updated, result.welcome, receipt);
+      if (owed !== undefined) {
+        await this.#flushOutbox().catch((error: unknown) => {
+          if (!isTransient(error)) throw error;
+        });
+      }
       return;
     }
     throw new ClientError('CLIENT_COMMIT_CONFLICT', `(${COMMIT_ATTEMPTS} attempts)`);
   }
 
   // ——— sending ———
+
+  /** This device as the signer of its invitations. */
+  #inviter(): Inviter {
+    return {
+      suite: this.#suite,
+      account: this.accountId,
+      deviceSeed: this.#device.seed,
+      deviceKey: this.#device.publicKey,
+      random: this.#random,
+      clock: this.#clock,
+    };
+  }
 
   async #enqueue(
     id: string,
@@ -1012,13 +1059,11 @@ export class Client extends Emitter<ClientEvents> {
           : undefined;
       // Outbox keys sort in the order messages were written (the entry counters must arrive
       // in order, or receivers would refuse later ones as replays).
-      const previous = await this.#store.get('outbox-seq');
-      const position = (previous === undefined ? 0 : (decodeCanonical(previous) as number)) + 1;
-      await this.#store.put('outbox-seq', encodeCanonical(position));
-      await this.#store.put(
-        `outbox/${String(position).padStart(16, '0')}`,
-        encodeCanonical({ chat: id, envelope: envelope.bytes, message: message?.id ?? 0 }),
-      );
+      await appendToOutbox(this.#store, {
+        chat: id,
+        envelope: envelope.bytes,
+        message: message?.id ?? 0,
+      });
       if (message !== undefined) this.emit('message', { chatId: id, message });
       return message;
     });
@@ -1028,15 +1073,23 @@ export class Client extends Emitter<ClientEvents> {
     for (const key of await this.#store.keys('outbox/')) {
       const item = await this.#store.get(key);
       if (item === undefined) continue;
-      const { chat, envelope, message } = decodeCanonical(item) as {
-        chat: string;
-        envelope: Uint8Array;
-        message: number;
-      };
+      const { chat, envelope, message, invitation } = decodeOutboxItem(item);
       let receipt: Receipt;
       try {
-        receipt = await this.#postToChat(chat, envelope);
+        // An invitation goes to an inbox, which takes no write proof.
+        receipt =
+          invitation === true
+            ? await this.#api.postEnvelope(envelope, this.#clock())
+            : await this.#postToChat(chat, envelope);
       } catch (error) {
+        // An inbox that refuses for now (full, rate-limited) holds back only this invitation.
+        if (
+          invitation === true &&
+          isTransient(error) &&
+          !isClientError(error, 'CLIENT_RELAY_UNREACHABLE')
+        ) {
+          continue;
+        }
         if (isTransient(error)) throw error;
         // Refused for good (the relay will never take these bytes): drop it and say so.
         await this.#store.transaction(async () => {
@@ -1048,9 +1101,11 @@ export class Client extends Emitter<ClientEvents> {
       }
       await this.#store.transaction(async () => {
         if (message > 0) await this.#store.markSent(chat, message, receipt.cid, receipt.seq);
-        await setEntryPosition(this.#store, chat, receipt.cid, receipt.seq, receipt.leafIndex);
+        if (invitation !== true)
+          await setEntryPosition(this.#store, chat, receipt.cid, receipt.seq, receipt.leafIndex);
         await this.#store.delete(key);
       });
+      if (invitation === true) continue;
       await this.#trackReceipt(chat, receipt);
       if (message > 0)
         this.emit('sent', { chatId: chat, id: message, seq: receipt.seq, cid: receipt.cid });
@@ -1095,7 +1150,7 @@ export class Client extends Emitter<ClientEvents> {
       const page = await this.#api.fetchEnvelopes(inbox, after, PAGE, this.#clock());
       for (const item of page.envelopes) {
         try {
-          await this.#acceptInvitation(item.bytes, inbox);
+          await this.#acceptInvitation(item.bytes, inbox, item.seq);
         } catch (error) {
           this.#report(undefined, error);
         }
@@ -1107,9 +1162,36 @@ export class Client extends Emitter<ClientEvents> {
     if (after > 0) await this.#api.acknowledge(inbox, after, this.#clock());
   }
 
-  async #acceptInvitation(envelopeBytes: Uint8Array, inbox: Uint8Array): Promise<void> {
+  /**
+   * Joins the chat of an invitation its inviter proved (docs/spec/chats.md §Invitations); any
+   * other is dropped with an `invitation-rejected` event and never shown.
+   */
+  async #acceptInvitation(
+    envelopeBytes: Uint8Array,
+    inbox: Uint8Array,
+    seq: number,
+  ): Promise<void> {
     const { envelope } = decodeEnvelope(envelopeBytes);
-    const invitation = await openInvitation(envelope.payload, this.#device.hpkePrivateKey, inbox);
+    const opened = await openInvitation(
+      this.#suite,
+      envelope.payload,
+      this.#device.hpkePrivateKey,
+      inbox,
+      this.accountId,
+    );
+    const refuse = (reason: InvitationRejection) => {
+      this.emit('invitation-rejected', { seq, reason });
+    };
+    if (!opened.ok) {
+      refuse(opened.reason);
+      return;
+    }
+    const invitation = opened.value;
+    const certified = await this.#devicesOf(invitation.inviter).catch(() => undefined);
+    if (certified?.some((cert) => equalBytes(cert.deviceKey, invitation.inviterDevice)) !== true) {
+      refuse('inviter-not-certified');
+      return;
+    }
     const id = chatIdOf(invitation.chat);
     const previous = await loadChat(this.#store, id);
     if (previous?.status === 'active') return;
@@ -1137,11 +1219,18 @@ export class Client extends Emitter<ClientEvents> {
       undefined,
       this.#config,
     );
+    const wrong = checkJoinedGroup(state, invitation, this.accountId);
+    if (wrong !== undefined) {
+      refuse(wrong);
+      return;
+    }
+    // A pair chat is named after its other member: the inviter, as proven above.
+    const name = invitation.kind === 'pair' ? invitation.inviter : invitation.name;
     await saveChat(this.#store, {
       id,
       topic: invitation.chat,
       kind: invitation.kind,
-      name: invitation.name,
+      name,
       state: encodeState(state),
       lastSeq: invitation.since,
       // Re-invited after leaving or removal: keep counting where this device stopped, or the
@@ -1155,7 +1244,7 @@ export class Client extends Emitter<ClientEvents> {
     });
     this.emit('invited', {
       chatId: id,
-      name: invitation.name,
+      name,
       inviter: invitation.inviter,
       kind: invitation.kind,
     });
@@ -1218,8 +1307,13 @@ export class Client extends Emitter<ClientEvents> {
       };
       if (pendingCid === cid) {
         // Our Commit whose receipt was lost: the relay ordered it, so its epoch is ours now.
-        await this.#store.delete(`pending-commit/${chat.id}`);
         const adopted: ChatRecord = { ...next, state };
+        const owed = await owedOf(this.#store, chat.id);
+        const adopt = () => this.#store.delete(`pending-commit/${chat.id}`);
+        // The invitations its Welcome owes go to the outbox now (since = this seq).
+        if (owed?.commit === cid)
+          await queueOwed(this.#store, this.#inviter(), adopted, owed, seq, adopt);
+        else await adopt();
         this.emit('members-changed', {
           chatId: chat.id,
           members: membersOf(groupStateOf(adopted, this.#config)).map((member) => member.account),
@@ -1248,6 +1342,7 @@ export class Client extends Emitter<ClientEvents> {
       if (result.kind === 'newState') {
         // Another Commit took this epoch: a Commit of ours still awaiting its receipt lost.
         await this.#store.delete(`pending-commit/${chat.id}`);
+        await forgetOwed(this.#store, chat.id);
         const removed = result.newState.groupActiveState.kind === 'removedFromGroup';
         const updated: ChatRecord = {
           ...next,
@@ -1265,8 +1360,17 @@ export class Client extends Emitter<ClientEvents> {
       const after: ChatRecord = { ...next, state: encodeState(result.newState) };
       if (!opened.ok) return await reject(after, opened.reason, seq, cid);
       const entry = opened.value;
-      // MLS says a member of that epoch sent it; the entry says who. Only a current member's
-      // device counts, so a removed member's old keys cannot speak.
+      // MLS says which leaf of that epoch sent it; the entry must be that leaf's own (a member
+      // re-wrapping another member's authentic entry is refused).
+      const sender = await senderOf(state, pm, this.#mls);
+      if (
+        sender === undefined ||
+        sender.account !== entry.author ||
+        !equalBytes(sender.device, entry.device)
+      ) {
+        return await reject(after, 'sender-mismatch', seq, cid);
+      }
+      // Only a current member's device counts, so a removed member's old keys cannot speak.
       const member = membersOf(result.newState).find((m) => m.account === entry.author);
       if (member?.devices.some((device) => toHex(device) === toHex(entry.device)) !== true) {
         return await reject(after, 'not-a-member', seq, cid);
@@ -1516,6 +1620,11 @@ export class Client extends Emitter<ClientEvents> {
     const message = error instanceof Error ? error.message : String(error);
     this.emit('error', { ...(chatId === undefined ? {} : { chatId }), code, message });
   }
+}
+
+/** The MLSMessage bytes of a Welcome, as invitations carry it. */
+function encodeWelcome(welcome: Welcome): Uint8Array {
+  return encodeMlsMessage({ version: 'mls10', wireformat: 'mls_welcome', welcome });
 }
 
 /** Bytewise order, the order of `heads` in an entry. */

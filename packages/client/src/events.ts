@@ -14,6 +14,11 @@ export interface ClientEvents {
   'members-changed': { chatId: string; members: readonly string[]; removed?: boolean };
   /** This account joined a chat through an invitation. */
   invited: { chatId: string; name: string; inviter: string; kind: 'pair' | 'group' };
+  /**
+   * An invitation in this account's inbox was dropped, never shown: unauthenticated (v1), not
+   * signed by a device certified for its inviter, or for a group it does not describe.
+   */
+  'invitation-rejected': { seq: number; reason: string };
   /** An envelope of a chat was refused (replay, non-member, undecryptable…); it is skipped. */
   rejected: { chatId: string; seq: number; reason: string };
   /**

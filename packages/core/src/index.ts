@@ -121,7 +121,12 @@ export {
   type ChatEntry,
   type ChatEntryFailure,
 } from './mls/chat-entry.js';
-export { openInvitation, sealInvitation, type Invitation } from './mls/invitation.js';
+export {
+  openInvitation,
+  sealInvitation,
+  type Invitation,
+  type InvitationFailure,
+} from './mls/invitation.js';
 export {
   READER_ID_BYTES,
   TOPIC_WRITE_LABEL,

@@ -16,6 +16,7 @@ export const SIGNATURE_CONTEXTS = [
   'relay-receipt',
   'topic-write',
   'topic-cursor',
+  'invitation',
 ] as const;
 
 /** One of SIGNATURE_CONTEXTS. */

@@ -244,11 +244,14 @@ describe('a three-party chat over MLS with Parley credentials', () => {
 
     const inbox = inboxTopic(bob.account);
     const sealed = await sealInvitation(
+      suite,
       {
         chat,
         kind: 'group',
         name: 'Lunch',
         inviter: alice.account,
+        inviterDevice: alice.device,
+        invitee: bob.account,
         keyPackageHash: sha256(published),
         welcome: encodeMlsMessage({
           version: 'mls10',
@@ -256,15 +259,27 @@ describe('a three-party chat over MLS with Parley credentials', () => {
           welcome: add.welcome,
         }),
         since: 1,
+        sentAt: SENT_AT,
       },
+      alice.deviceSeed,
       bob.identity.hpkePublicKey,
       inbox,
       random,
     );
 
-    // Bob opens what arrived in his inbox and joins with the KeyPackage it names.
-    const invitation = await openInvitation(sealed, bob.identity.secrets.hpkePrivateKey, inbox);
+    // Bob opens what arrived in his inbox (signed by alice's device) and joins with the
+    // KeyPackage it names.
+    const opened = await openInvitation(
+      suite,
+      sealed,
+      bob.identity.secrets.hpkePrivateKey,
+      inbox,
+      bob.account,
+    );
+    if (!opened.ok) throw new Error(`invitation refused: ${opened.reason}`);
+    const invitation = opened.value;
     expect(invitation.inviter).toBe(alice.account);
+    expect(invitation.inviterDevice).toEqual(alice.device);
     expect(invitation.keyPackageHash).toEqual(sha256(published));
     const welcome = decodeMls(invitation.welcome);
     if (welcome.wireformat !== 'mls_welcome') throw new Error('expected a Welcome');
