@@ -6,13 +6,16 @@
 import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { RelayError } from '../errors.js';
+import { migrateToDeviceKeyPackages } from './sqlite-device-key-packages.js';
 import { createSqliteLog, migrateToLog } from './sqlite-log.js';
 import type {
   AppendOutcome,
   BatchFile,
   ClaimOutcome,
   CosignedState,
+  DirectoryEntryToStore,
   EnvelopeToAppend,
+  KeyPackageToStore,
   RelayStore,
   RetentionLimits,
   StoredCheckpoint,
@@ -20,7 +23,10 @@ import type {
   StoredEnvelope,
 } from './store.js';
 
-const SCHEMA_VERSION = 2;
+// Key transparency (issue #11 item 8) adds KeyPackages per device as the next migration. On this
+// branch alone it is schema 3; merged after the other migrations of issue #11 it is schema 5 (the
+// lead renumbers: SCHEMA_VERSION and the position in MIGRATIONS).
+const SCHEMA_VERSION = 3;
 
 /**
  * Schema 1, exactly as the first relay wrote it. A new database is created at 1 and migrated like
@@ -62,7 +68,10 @@ CREATE INDEX IF NOT EXISTS key_packages_unclaimed ON key_packages (account, clai
 `;
 
 /** Migration to version `index + 2`, run in one transaction with the version update. */
-const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [migrateToLog];
+const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
+  migrateToLog,
+  migrateToDeviceKeyPackages,
+];
 
 interface TopicRow {
   last_seq: number;
@@ -148,7 +157,16 @@ export function openSqliteStore(path: string): RelayStore {
       .prepare('SELECT COUNT(*) FROM key_packages WHERE account = ? AND claimed_at IS NULL')
       .pluck(),
     addKeyPackage: opened.prepare(
-      'INSERT OR IGNORE INTO key_packages (account, hash, bytes, added_at) VALUES (?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO key_packages (account, hash, bytes, added_at, device) VALUES (?, ?, ?, ?, ?)',
+    ),
+    unclaimedDevices: opened.prepare(
+      'SELECT DISTINCT device FROM key_packages WHERE account = ? AND claimed_at IS NULL',
+    ),
+    dropDevicePackages: opened.prepare(
+      'DELETE FROM key_packages WHERE account = ? AND device = ? AND claimed_at IS NULL',
+    ),
+    dropUnknownDevicePackages: opened.prepare(
+      'DELETE FROM key_packages WHERE account = ? AND device IS NULL AND claimed_at IS NULL',
     ),
     nextKeyPackage: opened.prepare(
       'SELECT hash, bytes FROM key_packages WHERE account = ? AND claimed_at IS NULL ORDER BY added_at LIMIT 1',
@@ -292,15 +310,27 @@ export function openSqliteStore(path: string): RelayStore {
   const putDirectory = opened.transaction(
     (
       account: string,
-      entry: { bytes: Uint8Array; cid: string; updatedAt: number; lastResort: Uint8Array },
-      keyPackages: readonly { hash: Uint8Array; bytes: Uint8Array }[],
+      entry: DirectoryEntryToStore,
+      keyPackages: readonly KeyPackageToStore[],
       maxKeyPackages: number,
       now: number,
     ): 'stored' | 'stale' | 'too-many-key-packages' => {
       const current = q.directory.get(account) as { updated_at: number } | undefined;
       if (current !== undefined && entry.updatedAt <= current.updated_at) return 'stale';
+      // Superseded devices: their unclaimed packages go, so nobody adds them to a new chat.
+      const listed = new Set(entry.devices.map((device) => Buffer.from(device).toString('hex')));
+      let dropped = false;
+      for (const row of q.unclaimedDevices.all(account) as { device: Uint8Array | null }[]) {
+        if (row.device === null || listed.has(Buffer.from(row.device).toString('hex'))) continue;
+        q.dropDevicePackages.run(account, row.device);
+        dropped = true;
+      }
+      if (dropped) q.dropUnknownDevicePackages.run(account);
       for (const keyPackage of keyPackages) {
-        q.addKeyPackage.run(account, keyPackage.hash, keyPackage.bytes, now);
+        if (!listed.has(Buffer.from(keyPackage.device).toString('hex'))) {
+          throw new RangeError('a KeyPackage of a device the entry does not list');
+        }
+        q.addKeyPackage.run(account, keyPackage.hash, keyPackage.bytes, now, keyPackage.device);
       }
       if ((q.countKeyPackages.get(account) as number) > maxKeyPackages) {
         // Throwing rolls the whole transaction back, entry and packages alike.
@@ -431,6 +461,7 @@ export function openSqliteStore(path: string): RelayStore {
         cid: row.cid,
         updatedAt: row.updated_at,
         availableKeyPackages: q.countKeyPackages.get(account) as number,
+        leafIndex: log.indexOf(row.cid) ?? -1,
       };
       return Promise.resolve(entry);
     },
@@ -439,7 +470,7 @@ export function openSqliteStore(path: string): RelayStore {
         return Promise.resolve(putDirectory(account, entry, keyPackages, maxKeyPackages, now));
       } catch (error) {
         if (error instanceof TooManyKeyPackages) return Promise.resolve('too-many-key-packages');
-        throw error;
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
     },
     claimKeyPackage: (account, now) => Promise.resolve(claim(account, now)),
