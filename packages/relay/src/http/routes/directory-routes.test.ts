@@ -82,7 +82,7 @@ describe('PUT and GET /v1/directory/{accountId}', () => {
       keyPackages: keyPackages('1', '2'),
     });
     expect(answer.statusCode).toBe(200);
-    const leafIndex = (answer.json() as { leafIndex: number }).leafIndex;
+    const leafIndex = answer.json<{ leafIndex: number }>().leafIndex;
     expect(answer.json()).toEqual({ cid: published.cid, availableKeyPackages: 2, leafIndex });
     // The entry is the log's first leaf.
     expect(leafIndex).toBe(0);
