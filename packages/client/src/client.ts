@@ -678,14 +678,17 @@ export class Client extends Emitter<ClientEvents> {
   async #publishDirectory(oneTime: number, keepDevices: boolean): Promise<void> {
     const now = this.#clock();
     const current = await this.#api.getDirectory(this.accountId);
-    // A device that never published here knows no other device: its entry replaces the list.
-    const keepOthers = keepDevices || (await this.#directory.lastPublished()) !== undefined;
     let others: DeviceCertificate[] = [];
     let updatedAt = now;
     if (current !== undefined) {
       const verified = await verifyDirectoryEntry(this.#suite, current.entry);
       if (verified.ok && verified.value.entry.account === this.accountId) {
-        if (keepOthers) {
+        // A device that never published here (not recorded, not listed: a new install) knows
+        // no other device, so its entry replaces the list.
+        const listed = verified.value.entry.devices.some(
+          (device) => toHex(device.deviceKey) === toHex(this.#device.publicKey),
+        );
+        if (keepDevices || listed || (await this.#directory.lastPublished()) !== undefined) {
           others = verified.value.entry.devices.filter(
             (device) => toHex(device.deviceKey) !== toHex(this.#device.publicKey),
           );

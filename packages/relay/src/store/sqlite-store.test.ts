@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { cidForBytes } from '@parley/core';
+import { cidForBytes, encodeCanonical } from '@parley/core';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isRelayError } from '../errors.js';
@@ -558,6 +558,46 @@ describe('a store in a file', () => {
       expect(await reopened.claimKeyPackage('alice', 3000)).toMatchObject({ lastResort: true });
     } finally {
       await reopened.close();
+    }
+  });
+
+  it('keeps packages stored before devices were recorded until an entry drops a device', async () => {
+    const [phone, laptop] = [deviceKey(1), deviceKey(2)];
+    const real = (updatedAt: number, devices: Uint8Array[]) => {
+      const bytes = encodeCanonical({ devices: devices.map((key) => ({ deviceKey: key })) });
+      return { ...entry(updatedAt, 'lr', devices), bytes };
+    };
+    const before = openSqliteStore(path);
+    await before.putDirectoryEntry(
+      'alice',
+      real(1000, [phone, laptop]),
+      [keyPackage('1', phone), keyPackage('2', laptop)],
+      256,
+      1000,
+    );
+    await before.close();
+    // Schema 2 had no device column: make the file look like one written then.
+    const raw = new Database(path);
+    raw.exec('DROP INDEX key_packages_by_device; ALTER TABLE key_packages DROP COLUMN device');
+    raw.prepare("UPDATE meta SET value = '2' WHERE key = 'schema'").run();
+    raw.close();
+    const migrated = openSqliteStore(path);
+    try {
+      await migrated.putDirectoryEntry('alice', real(2000, [phone, laptop]), [], 256, 2000);
+      expect((await migrated.getDirectoryEntry('alice'))?.availableKeyPackages).toBe(2);
+      await migrated.putDirectoryEntry(
+        'alice',
+        real(3000, [phone]),
+        [keyPackage('3', phone)],
+        256,
+        3000,
+      );
+      expect((await migrated.getDirectoryEntry('alice'))?.availableKeyPackages).toBe(1);
+      const claimed = await migrated.claimKeyPackage('alice', 4000);
+      if ('missing' in claimed) throw new Error('expected a KeyPackage');
+      expect(decoder.decode(claimed.keyPackage)).toBe('key-package 3');
+    } finally {
+      await migrated.close();
     }
   });
 

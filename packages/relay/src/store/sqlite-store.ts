@@ -4,6 +4,7 @@
  * and directory entry gets its transparency-log leaf in the transaction that stores it.
  */
 import { statSync } from 'node:fs';
+import { decodeCanonical } from '@parley/core';
 import Database from 'better-sqlite3';
 import { RelayError } from '../errors.js';
 import { migrateToDeviceKeyPackages } from './sqlite-device-key-packages.js';
@@ -315,16 +316,19 @@ export function openSqliteStore(path: string): RelayStore {
       maxKeyPackages: number,
       now: number,
     ): 'stored' | 'stale' | 'too-many-key-packages' => {
-      const current = q.directory.get(account) as { updated_at: number } | undefined;
+      const current = q.directory.get(account) as
+        { updated_at: number; entry: Uint8Array } | undefined;
       if (current !== undefined && entry.updatedAt <= current.updated_at) return 'stale';
       // Superseded devices: their unclaimed packages go, so nobody adds them to a new chat.
       const listed = new Set(entry.devices.map((device) => Buffer.from(device).toString('hex')));
-      let dropped = false;
+      let dropped =
+        current !== undefined && listedDevices(current.entry).some((device) => !listed.has(device));
       for (const row of q.unclaimedDevices.all(account) as { device: Uint8Array | null }[]) {
         if (row.device === null || listed.has(Buffer.from(row.device).toString('hex'))) continue;
         q.dropDevicePackages.run(account, row.device);
         dropped = true;
       }
+      // Packages from before devices were recorded belong to some earlier device: they go too.
       if (dropped) q.dropUnknownDevicePackages.run(account);
       for (const keyPackage of keyPackages) {
         if (!listed.has(Buffer.from(keyPackage.device).toString('hex'))) {
@@ -536,6 +540,20 @@ export function openSqliteStore(path: string): RelayStore {
 }
 
 class TooManyKeyPackages extends Error {}
+
+/** The device keys (hex) a stored, verified entry lists; none if it cannot be read. */
+function listedDevices(bytes: Uint8Array): string[] {
+  try {
+    const value = decodeCanonical(bytes) as { devices?: unknown };
+    if (!Array.isArray(value.devices)) return [];
+    return value.devices.flatMap((device: unknown) => {
+      const key = (device as { deviceKey?: unknown } | null)?.deviceKey;
+      return key instanceof Uint8Array ? [Buffer.from(key).toString('hex')] : [];
+    });
+  } catch {
+    return [];
+  }
+}
 
 /** Runs `run`, turning a synchronous throw into a rejected promise. */
 function attempt<T>(run: () => T): Promise<T> {
