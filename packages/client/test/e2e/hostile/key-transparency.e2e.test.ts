@@ -35,7 +35,7 @@ import {
   suite,
   type TestClient,
 } from '../support/clients.js';
-import { closeProxies, proxyFor, startFastRelay } from './scenario.js';
+import { closeProxies, proxyFor, startFastRelay, waitFor } from './scenario.js';
 
 afterEach(async () => {
   await cleanupClients();
@@ -112,6 +112,33 @@ describe('a relay that serves an account’s superseded directory entry', () => 
     proxy.honest();
     const chat = await carol.client.chats.createGroup({ name: 'honest', members: [bobId] });
     expect(chat.id).toBeTruthy();
+  });
+});
+
+describe('a relay that serves a directory entry at a leaf that holds something else', () => {
+  it('is refused by a client whose checkpoint covers that leaf, with not-included evidence', async () => {
+    const relay = await startFastRelay();
+    const proxy = await proxyFor(relay);
+    const carol = await openClient({ relayUrl: proxy.url });
+    const bob = await openClient({ relayUrl: relay.url });
+    const bobId = bob.client.accountId;
+    const real = await directoryOf(relay.url, bobId);
+    await waitFor(
+      `Carol holds a checkpoint covering leaf ${real.leafIndex}`,
+      () => carol.client.checkLog(),
+      (held) => (held?.checkpoint.size ?? 0) > real.leafIndex,
+    );
+    // Leaf 0 is Carol's own entry, not Bob's.
+    expect(real.leafIndex).toBeGreaterThan(0);
+    proxy.misplaceDirectoryLeaf(bobId, 0);
+    const refused = await carol.client.chats.createGroup({ name: 'x', members: [bobId] }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(proxy.tampered.some((lie) => lie.kind === 'misplaced-entry')).toBe(true);
+    expect(isClientError(refused, 'CLIENT_DIRECTORY_NOT_LOGGED')).toBe(true);
+    const evidence = await carol.client.logEvidence();
+    expect(evidence).toMatchObject([{ kind: 'not-included', cid: real.cid, leafIndex: 0 }]);
   });
 });
 

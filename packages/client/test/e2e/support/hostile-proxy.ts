@@ -35,7 +35,8 @@ export type EnvelopeSelector =
 
 /** What the proxy changed in one answer, for assertions and failure messages. */
 export interface TamperRecord {
-  readonly kind: 'drop' | 'reorder' | 'rewrite' | 'split-view' | 'rollback' | 'stale-entry';
+  readonly kind:
+    'drop' | 'reorder' | 'rewrite' | 'split-view' | 'rollback' | 'stale-entry' | 'misplaced-entry';
   readonly topic?: string;
   readonly seq?: number;
   /** The CID the relay gave (for a rewrite: kept in the answer's `cid` field). */
@@ -85,6 +86,8 @@ export interface HostileProxy {
    * `cid` instead of the relay's newest. Throws if it never saw that answer.
    */
   staleDirectory(account: string, cid: string): void;
+  /** Serves `account`'s directory entry as if it were leaf `leafIndex` of the log. */
+  misplaceDirectoryLeaf(account: string, leafIndex: number): void;
   /** Stops every lie. */
   honest(): void;
   /** The honest checkpoints the relay served through this proxy, by size. */
@@ -127,6 +130,7 @@ export async function startHostileProxy(relay: UpstreamRelay): Promise<HostilePr
   /** Directory answers seen, by account then CID; and the stale one to serve, by account. */
   const directorySeen = new Map<string, Map<string, string>>();
   let staleEntries = new Map<string, string>();
+  let misplaced = new Map<string, number>();
   /** nthApplication selectors resolved to CIDs, per topic. */
   const resolved = new Map<EnvelopeSelector, string>();
 
@@ -294,6 +298,12 @@ export async function startHostileProxy(relay: UpstreamRelay): Promise<HostilePr
       const answers = directorySeen.get(directoryOf) ?? new Map<string, string>();
       answers.set((JSON.parse(text) as { cid: string }).cid, text);
       directorySeen.set(directoryOf, answers);
+      const leafIndex = misplaced.get(directoryOf);
+      if (leafIndex !== undefined) {
+        const answer = JSON.parse(text) as { cid: string; leafIndex: number };
+        out = Buffer.from(JSON.stringify({ ...answer, leafIndex }));
+        tampered.push({ kind: 'misplaced-entry', cid: answer.cid });
+      }
     }
     if (method === 'GET' && upstream.status === 200 && url.pathname === '/v1/log/checkpoint') {
       const note = upstream.body.toString('utf8');
@@ -389,8 +399,12 @@ export async function startHostileProxy(relay: UpstreamRelay): Promise<HostilePr
       if (answer === undefined) throw new Error(`the proxy never served ${account}'s entry ${cid}`);
       staleEntries = new Map([...staleEntries, [account, answer]]);
     },
+    misplaceDirectoryLeaf(account, leafIndex) {
+      misplaced = new Map([...misplaced, [account, leafIndex]]);
+    },
     honest() {
       staleEntries = new Map();
+      misplaced = new Map();
       drops = [];
       swaps = [];
       rewrites = [];
