@@ -98,6 +98,7 @@ import {
   type ChatRecord,
 } from './chats/records.js';
 import { WriteKeys } from './chats/write-keys.js';
+import { KeyTransparency, type StoredDirectoryEvidence } from './directory/key-transparency.js';
 import { ClientError, isClientError } from './errors.js';
 import { Emitter, type ClientEvents } from './events.js';
 import {
@@ -195,6 +196,7 @@ export class Client extends Emitter<ClientEvents> {
   #live: LiveConnection | undefined;
   readonly #log: LogMonitor;
   readonly #writeKeys: WriteKeys;
+  readonly #directory: KeyTransparency;
   /** Per chat, the leaves (by HPKE key) whose members asked to leave and await removal. */
   #pendingRemovals = new Map<string, Map<string, Set<string>>>();
 
@@ -247,6 +249,18 @@ export class Client extends Emitter<ClientEvents> {
       },
     });
     this.#writeKeys = new WriteKeys(init.suite, init.mls, init.device.seed);
+    this.#directory = new KeyTransparency({
+      api: this.#api,
+      store: options.store,
+      suite: init.suite,
+      log: this.#log,
+      clock: init.clock,
+      accountId: this.accountId,
+      deviceKey: init.device.publicKey,
+      onEvidence: (evidence) => {
+        this.emit('directory-warning', { evidence });
+      },
+    });
     this.chats = new ChatDirectory(this);
   }
 
@@ -283,11 +297,16 @@ export class Client extends Emitter<ClientEvents> {
   }
 
   /**
-   * Publishes this device in the account's directory entry with fresh KeyPackages.
+   * Publishes this device in the account's directory entry with fresh KeyPackages. A device that
+   * never published on this relay is a (re)install: its entry lists only itself, which drops
+   * every earlier device (docs/spec/identity.md §Devices), unless `keepDevices` adds it beside
+   * them. A device that published before keeps the devices the current entry lists.
    * @throws ClientError CLIENT_RELAY_UNREACHABLE | CLIENT_RELAY_REFUSED
    */
-  register(): Promise<void> {
-    return this.exclusive(() => this.#publishDirectory(KEY_PACKAGE_TARGET));
+  register(options: { keepDevices?: boolean } = {}): Promise<void> {
+    return this.exclusive(() =>
+      this.#publishDirectory(KEY_PACKAGE_TARGET, options.keepDevices ?? false),
+    );
   }
 
   /** Fetches everything new (invitations, chats), processes it, and sends the outbox. */
@@ -579,6 +598,14 @@ export class Client extends Emitter<ClientEvents> {
     return this.#log.evidence();
   }
 
+  /**
+   * Directory warnings found so far (docs/spec/log.md §Key transparency): entries of this
+   * account this device did not publish, and entries older than ones seen before.
+   */
+  directoryEvidence(): Promise<StoredDirectoryEvidence[]> {
+    return this.#directory.evidence();
+  }
+
   /** @internal Creates a chat with `members` added in its first Commit. */
   createChat(kind: 'pair' | 'group', name: string, members: readonly string[]): Promise<string> {
     return this.exclusive(async () => {
@@ -692,7 +719,7 @@ export class Client extends Emitter<ClientEvents> {
 
   // ——— directory ———
 
-  async #publishDirectory(oneTime: number): Promise<void> {
+  async #publishDirectory(oneTime: number, keepDevices: boolean): Promise<void> {
     const now = this.#clock();
     const current = await this.#api.getDirectory(this.accountId);
     let others: DeviceCertificate[] = [];
@@ -700,9 +727,16 @@ export class Client extends Emitter<ClientEvents> {
     if (current !== undefined) {
       const verified = await verifyDirectoryEntry(this.#suite, current.entry);
       if (verified.ok && verified.value.entry.account === this.accountId) {
-        others = verified.value.entry.devices.filter(
-          (device) => toHex(device.deviceKey) !== toHex(this.#device.publicKey),
+        // A device that never published here (not recorded, not listed: a new install) knows
+        // no other device, so its entry replaces the list.
+        const listed = verified.value.entry.devices.some(
+          (device) => toHex(device.deviceKey) === toHex(this.#device.publicKey),
         );
+        if (keepDevices || listed || (await this.#directory.lastPublished()) !== undefined) {
+          others = verified.value.entry.devices.filter(
+            (device) => toHex(device.deviceKey) !== toHex(this.#device.publicKey),
+          );
+        }
         updatedAt = Math.max(now, verified.value.entry.updatedAt + 1);
       }
     }
@@ -714,19 +748,44 @@ export class Client extends Emitter<ClientEvents> {
     const lastResort = await this.#newKeyPackage();
     const packages = [];
     for (let i = 0; i < oneTime; i++) packages.push((await this.#newKeyPackage()).bytes);
-    const { bytes } = await createDirectoryEntry(this.#suite, this.identity, {
+    const { bytes, cid } = await createDirectoryEntry(this.#suite, this.identity, {
       devices: [...others, certificate],
       lastResort: lastResort.bytes,
       updatedAt,
     });
-    await this.#api.putDirectory(this.accountId, bytes, packages, now);
+    const { leafIndex } = await this.#api.putDirectory(
+      this.accountId,
+      bytes,
+      packages,
+      this.#device.publicKey,
+      now,
+    );
+    if (leafIndex !== undefined) {
+      await this.#directory.published({ entry: bytes, cid: cid.toString(), leafIndex, updatedAt });
+    }
     this.#devicesCache.delete(this.accountId);
   }
 
+  /**
+   * Watches this account's entry (a foreign one becomes a `directory-warning`) and tops up
+   * KeyPackages, unless a newer entry dropped this device: then it stays dropped until
+   * `register()` is called again.
+   */
   async #topUpKeyPackages(): Promise<void> {
-    const current = await this.#api.getDirectory(this.accountId);
-    if (current !== undefined && current.availableKeyPackages < KEY_PACKAGE_LOW_WATER) {
-      await this.#publishDirectory(KEY_PACKAGE_TARGET - current.availableKeyPackages);
+    let own;
+    try {
+      own = await this.#directory.checkOwn();
+    } catch (error) {
+      if (!isClientError(error) || !error.code.startsWith('CLIENT_DIRECTORY_')) throw error;
+      this.#report(undefined, error);
+      return;
+    }
+    if (own === undefined) return;
+    const listed = own.entry.devices.some(
+      (device) => toHex(device.deviceKey) === toHex(this.#device.publicKey),
+    );
+    if (listed && own.availableKeyPackages < KEY_PACKAGE_LOW_WATER) {
+      await this.#publishDirectory(KEY_PACKAGE_TARGET - own.availableKeyPackages, false);
     }
   }
 
@@ -760,20 +819,20 @@ export class Client extends Emitter<ClientEvents> {
     return { ...generated, bytes };
   }
 
-  /** The verified device certificates of an account (cached for a minute). */
-  async #devicesOf(account: string): Promise<DeviceCertificate[] | undefined> {
+  /**
+   * The verified device certificates of an account's newest entry, checked against the log and
+   * for rollback (KeyTransparency.lookup); cached for a minute unless `fresh`.
+   * @throws ClientError CLIENT_DIRECTORY_INVALID | CLIENT_DIRECTORY_ROLLBACK |
+   *   CLIENT_DIRECTORY_NOT_LOGGED | CLIENT_RELAY_UNREACHABLE | CLIENT_RELAY_REFUSED
+   */
+  async #devicesOf(account: string, fresh = false): Promise<DeviceCertificate[] | undefined> {
     const cached = this.#devicesCache.get(account);
-    if (cached !== undefined && this.#clock() - cached.at < 60_000) return cached.devices;
-    const found = await this.#api.getDirectory(account);
-    if (found === undefined) return undefined;
-    const verified = await verifyDirectoryEntry(this.#suite, found.entry);
-    if (!verified.ok || verified.value.entry.account !== account) {
-      throw new ClientError(
-        'CLIENT_DIRECTORY_INVALID',
-        `(${account}: ${verified.ok ? 'wrong account' : verified.reason})`,
-      );
+    if (!fresh && cached !== undefined && this.#clock() - cached.at < 60_000) {
+      return cached.devices;
     }
-    const devices = [...verified.value.entry.devices];
+    const accepted = await this.#directory.lookup(account);
+    if (accepted === undefined) return undefined;
+    const devices = [...accepted.entry.devices];
     this.#devicesCache.set(account, { devices, at: this.#clock() });
     return devices;
   }
@@ -839,7 +898,8 @@ export class Client extends Emitter<ClientEvents> {
     if (!(await verifyKeyPackage(message.keyPackage, this.#mls.signature))) {
       throw new ClientError('CLIENT_KEY_PACKAGE_INVALID', '(bad signature)');
     }
-    const device = (await this.#devicesOf(account))?.find(
+    // The newest entry, never a cached list: a superseded device gets no new chat.
+    const device = (await this.#devicesOf(account, true))?.find(
       (cert) => toHex(cert.deviceKey) === toHex(identity.device),
     );
     if (device === undefined)

@@ -6,6 +6,10 @@ export const CLIENT_ERRORS = {
   CLIENT_RELAY_REFUSED: 'The relay refused the request.',
   CLIENT_NOT_REGISTERED: 'The account has no directory entry on this relay.',
   CLIENT_DIRECTORY_INVALID: 'The directory entry served for the account does not verify.',
+  CLIENT_DIRECTORY_ROLLBACK:
+    'The relay served a directory entry older than one it served before for the account.',
+  CLIENT_DIRECTORY_NOT_LOGGED:
+    'The directory entry served for the account is not in the relay’s log where the relay said.',
   CLIENT_KEY_PACKAGE_INVALID: 'The KeyPackage served for the account is not valid for it.',
   CLIENT_CHAT_NOT_FOUND: 'No such chat on this device.',
   CLIENT_NOT_A_MEMBER: 'This account is no longer a member of the chat.',

@@ -1,6 +1,7 @@
 /** A small typed event emitter (no Node `events` dependency, so it runs in browsers). */
 import type { HistoryProblem } from '@parley/core';
 import type { LiveProblem } from './chats/entries.js';
+import type { StoredDirectoryEvidence } from './directory/key-transparency.js';
 import type { StoredEvidence } from './log/log-monitor.js';
 import type { StoredMessage } from './store/client-store.js';
 
@@ -30,6 +31,11 @@ export interface ClientEvents {
   evidence: { evidence: StoredEvidence };
   /** An envelope of a chat is proven to be in the relay's log (checkpoint of `size` leaves). */
   included: { chatId: string; cid: string; leafIndex: number; size: number };
+  /**
+   * A directory entry contradicts what this device knows: one of its own account that it did not
+   * publish, or an older entry served after a newer one. Also kept (`directoryEvidence()`).
+   */
+  'directory-warning': { evidence: StoredDirectoryEvidence };
   /** A background operation failed. */
   error: { chatId?: string; code: string; message: string };
 }

@@ -22,6 +22,11 @@ export type {
   StoredEvidence,
   WitnessKey,
 } from './log/log-monitor.js';
+export type {
+  DirectoryEvidence,
+  ServedEntry,
+  StoredDirectoryEvidence,
+} from './directory/key-transparency.js';
 export { RelayApi, type RelayInfo, type InclusionProofAnswer } from './relay/relay-api.js';
 export {
   auditRelay,

@@ -207,6 +207,22 @@ export class LogMonitor {
     await this.#addPending({ chat, cid, leafIndex, receipt: null });
   }
 
+  /**
+   * Checks that a directory entry is leaf `leafIndex` (docs/spec/log.md §Key transparency): at
+   * once if the held checkpoint covers it (true if proven, false with `not-included` evidence),
+   * else queued like a delivered envelope and proven at a later refresh ('pending').
+   */
+  async checkDirectoryEntry(cid: string, leafIndex: number): Promise<boolean | 'pending'> {
+    const status = await this.inclusion(cid);
+    if (status.state === 'included') return status.leafIndex === leafIndex;
+    const held = await this.latest();
+    const item: Pending = { chat: '', cid, leafIndex, receipt: null };
+    await this.#addPending(item);
+    if (held === undefined || leafIndex >= held.checkpoint.size) return 'pending';
+    await this.#checkInclusion(`log/pending/${pad(leafIndex)}/${cid}`, item, held);
+    return (await this.inclusion(cid)).state === 'included';
+  }
+
   /** Where an envelope stands: included (verified), pending, or not tracked. */
   async inclusion(cid: string): Promise<InclusionStatus> {
     const included = await this.#o.store.get(`log/included/${cid}`);
@@ -435,7 +451,8 @@ export class LogMonitor {
       await this.#o.store.delete(key);
       await this.#o.store.delete(`log/pending-cid/${item.cid}`);
     });
-    this.#o.onIncluded(item.chat, item.cid, item.leafIndex, size);
+    // Directory entries (no chat) are proven quietly; `inclusion(cid)` answers for them.
+    if (item.chat !== '') this.#o.onIncluded(item.chat, item.cid, item.leafIndex, size);
   }
 
   async #notIncluded(

@@ -126,17 +126,22 @@ export class RelayApi {
     this.#token = { value: session.token, expiresAt: session.expiresAt };
   }
 
+  /** The account's entry as served, with its leaf index (undefined if the relay gave none). */
   async getDirectory(
     accountId: string,
-  ): Promise<{ entry: Uint8Array; availableKeyPackages: number } | undefined> {
+  ): Promise<
+    { entry: Uint8Array; availableKeyPackages: number; leafIndex: number | undefined } | undefined
+  > {
     try {
       const answer = (await this.#call('GET', `/v1/directory/${accountId}`)) as {
         entry: string;
         availableKeyPackages: number;
+        leafIndex?: unknown;
       };
       return {
         entry: fromBase64Url(answer.entry),
         availableKeyPackages: answer.availableKeyPackages,
+        leafIndex: leafIndexOf(answer.leafIndex),
       };
     } catch (error) {
       if (error instanceof ClientError && error.relayCode === 'RELAY_NOT_FOUND') return undefined;
@@ -144,18 +149,25 @@ export class RelayApi {
     }
   }
 
+  /** Publishes an entry and `device`'s one-time KeyPackages; answers the entry's leaf index. */
   async putDirectory(
     accountId: string,
     entry: Uint8Array,
     keyPackages: readonly Uint8Array[],
+    device: Uint8Array,
     now: number,
-  ): Promise<void> {
-    await this.#authed(now, (token) =>
+  ): Promise<{ leafIndex: number | undefined }> {
+    const answer = (await this.#authed(now, (token) =>
       this.#call('PUT', `/v1/directory/${accountId}`, {
-        json: { entry: toBase64Url(entry), keyPackages: keyPackages.map(toBase64Url) },
+        json: {
+          entry: toBase64Url(entry),
+          keyPackages: keyPackages.map(toBase64Url),
+          device: toBase64Url(device),
+        },
         token,
       }),
-    );
+    )) as { leafIndex?: unknown };
+    return { leafIndex: leafIndexOf(answer.leafIndex) };
   }
 
   async claimKeyPackage(
@@ -386,4 +398,9 @@ export class RelayApi {
     }
     return options.withStatus === true ? { status: response.status, body: parsed } : parsed;
   }
+}
+
+/** A leaf index from an answer, or undefined if it is missing or not one. */
+function leafIndexOf(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
 }

@@ -36,6 +36,7 @@ function entry(updatedAt: number) {
     cid: cidOf(`entry ${updatedAt}`),
     updatedAt,
     lastResort: new Uint8Array([1]),
+    devices: [new Uint8Array(32)],
   };
 }
 
@@ -180,6 +181,7 @@ describe('leaves and what they log', () => {
     const keyPackages = [1, 2, 3].map((n) => ({
       hash: new Uint8Array(32).fill(n),
       bytes: new Uint8Array([n]),
+      device: new Uint8Array(32),
     }));
     expect(await store.putDirectoryEntry('bob', entry(7), keyPackages, 2, 7)).toBe(
       'too-many-key-packages',
@@ -302,7 +304,8 @@ describe('migration from schema 1', () => {
       await migrated.close();
     }
     const check = new Database(path);
-    expect(check.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get()).toBe('3');
+    // Every later migration runs too (schema 3: write keys; 4: KeyPackages per device).
+    expect(check.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get()).toBe('4');
     check.close();
   });
 });

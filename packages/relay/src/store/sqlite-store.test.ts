@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { cidForBytes } from '@parley/core';
+import { cidForBytes, encodeCanonical } from '@parley/core';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isRelayError } from '../errors.js';
@@ -40,17 +40,23 @@ async function seqsOf(store: RelayStore, topic: Uint8Array): Promise<number[]> {
   return (await store.listEnvelopes(topic, 0, 10_000)).map((stored) => stored.seq);
 }
 
-function keyPackage(label: string): { hash: Uint8Array; bytes: Uint8Array } {
-  const bytes = new TextEncoder().encode(`key-package ${label}`);
-  return { hash: sha256(bytes), bytes };
+/** A device key (32 bytes) named by a small number. */
+function deviceKey(n: number): Uint8Array {
+  return new Uint8Array(32).fill(n);
 }
 
-function entry(updatedAt: number, lastResort = 'last-resort') {
+function keyPackage(label: string, device = deviceKey(1)) {
+  const bytes = new TextEncoder().encode(`key-package ${label}`);
+  return { hash: sha256(bytes), bytes, device };
+}
+
+function entry(updatedAt: number, lastResort = 'last-resort', devices = [deviceKey(1)]) {
   return {
     bytes: new TextEncoder().encode(`entry at ${updatedAt}`),
     cid: labelCid(`entry ${updatedAt}`),
     updatedAt,
     lastResort: new TextEncoder().encode(lastResort),
+    devices,
   };
 }
 
@@ -325,7 +331,62 @@ describe('directory', () => {
       cid: first.cid,
       updatedAt: 1000,
       availableKeyPackages: 2,
+      leafIndex: 0,
     });
+  });
+
+  it('drops the unclaimed packages of a device the newer entry no longer lists', async () => {
+    const [old, kept, added] = [deviceKey(1), deviceKey(2), deviceKey(3)];
+    await store.putDirectoryEntry(
+      'alice',
+      entry(1000, 'lr', [old, kept]),
+      [keyPackage('old 1', old), keyPackage('old 2', old), keyPackage('kept', kept)],
+      256,
+      5000,
+    );
+    expect((await store.getDirectoryEntry('alice'))?.availableKeyPackages).toBe(3);
+    expect(
+      await store.putDirectoryEntry(
+        'alice',
+        entry(2000, 'lr', [kept, added]),
+        [keyPackage('added', added)],
+        256,
+        6000,
+      ),
+    ).toBe('stored');
+    expect((await store.getDirectoryEntry('alice'))?.availableKeyPackages).toBe(2);
+    const handedOut = [];
+    for (let i = 0; i < 3; i++) {
+      const outcome = await store.claimKeyPackage('alice', 7000 + i);
+      if ('missing' in outcome) throw new Error('expected a KeyPackage');
+      handedOut.push(decoder.decode(outcome.keyPackage));
+    }
+    expect(handedOut.sort()).toEqual(['key-package added', 'key-package kept', 'lr']);
+  });
+
+  it('counts only current devices against the pool limit, so a reinstall every time fits', async () => {
+    for (let install = 1; install <= 20; install++) {
+      const device = deviceKey(install);
+      const packages = Array.from({ length: 21 }, (_, n) => keyPackage(`${install}/${n}`, device));
+      expect(
+        await store.putDirectoryEntry(
+          'alice',
+          entry(1000 * install, 'lr', [device]),
+          packages,
+          50,
+          5000,
+        ),
+      ).toBe('stored');
+    }
+    expect((await store.getDirectoryEntry('alice'))?.availableKeyPackages).toBe(21);
+  });
+
+  it('refuses a KeyPackage of a device the entry does not list, writing nothing', async () => {
+    await expect(
+      store.putDirectoryEntry('alice', entry(1000), [keyPackage('1', deviceKey(9))], 256, 5000),
+    ).rejects.toThrow(RangeError);
+    expect(await store.getDirectoryEntry('alice')).toBeUndefined();
+    expect(await store.logSize()).toBe(0);
   });
 
   it('refuses an entry that is not newer than the stored one, adding none of its packages', async () => {
@@ -503,6 +564,46 @@ describe('a store in a file', () => {
     }
   });
 
+  it('keeps packages stored before devices were recorded until an entry drops a device', async () => {
+    const [phone, laptop] = [deviceKey(1), deviceKey(2)];
+    const real = (updatedAt: number, devices: Uint8Array[]) => {
+      const bytes = encodeCanonical({ devices: devices.map((key) => ({ deviceKey: key })) });
+      return { ...entry(updatedAt, 'lr', devices), bytes };
+    };
+    const before = openSqliteStore(path);
+    await before.putDirectoryEntry(
+      'alice',
+      real(1000, [phone, laptop]),
+      [keyPackage('1', phone), keyPackage('2', laptop)],
+      256,
+      1000,
+    );
+    await before.close();
+    // Schema 2 had no device column: make the file look like one written then.
+    const raw = new Database(path);
+    raw.exec('DROP INDEX key_packages_by_device; ALTER TABLE key_packages DROP COLUMN device');
+    raw.prepare("UPDATE meta SET value = '2' WHERE key = 'schema'").run();
+    raw.close();
+    const migrated = openSqliteStore(path);
+    try {
+      await migrated.putDirectoryEntry('alice', real(2000, [phone, laptop]), [], 256, 2000);
+      expect((await migrated.getDirectoryEntry('alice'))?.availableKeyPackages).toBe(2);
+      await migrated.putDirectoryEntry(
+        'alice',
+        real(3000, [phone]),
+        [keyPackage('3', phone)],
+        256,
+        3000,
+      );
+      expect((await migrated.getDirectoryEntry('alice'))?.availableKeyPackages).toBe(1);
+      const claimed = await migrated.claimKeyPackage('alice', 4000);
+      if ('missing' in claimed) throw new Error('expected a KeyPackage');
+      expect(decoder.decode(claimed.keyPackage)).toBe('key-package 3');
+    } finally {
+      await migrated.close();
+    }
+  });
+
   it('refuses a data directory written by a newer schema version', async () => {
     await openSqliteStore(path).close();
     const raw = new Database(path);
@@ -523,7 +624,7 @@ describe('a store in a file', () => {
   it('opens a data directory of the current schema version again', async () => {
     await openSqliteStore(path).close();
     const raw = new Database(path);
-    expect(raw.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get()).toBe('3');
+    expect(raw.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get()).toBe('4');
     raw.close();
     const reopened = openSqliteStore(path);
     expect(await reopened.isHealthy()).toBe(true);

@@ -4,8 +4,10 @@
  * and directory entry gets its transparency-log leaf in the transaction that stores it.
  */
 import { statSync } from 'node:fs';
+import { decodeCanonical } from '@parley/core';
 import Database from 'better-sqlite3';
 import { RelayError } from '../errors.js';
+import { migrateToDeviceKeyPackages } from './sqlite-device-key-packages.js';
 import { createSqliteLog, migrateToLog } from './sqlite-log.js';
 import { createSqliteWriteKeys, migrateToWriteKeys } from './sqlite-write-keys.js';
 import type {
@@ -13,7 +15,9 @@ import type {
   BatchFile,
   ClaimOutcome,
   CosignedState,
+  DirectoryEntryToStore,
   EnvelopeToAppend,
+  KeyPackageToStore,
   RelayStore,
   RetentionLimits,
   StoredCheckpoint,
@@ -21,7 +25,7 @@ import type {
   StoredEnvelope,
 } from './store.js';
 
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 /**
  * Schema 1, exactly as the first relay wrote it. A new database is created at 1 and migrated like
@@ -63,7 +67,11 @@ CREATE INDEX IF NOT EXISTS key_packages_unclaimed ON key_packages (account, clai
 `;
 
 /** Migration to version `index + 2`, run in one transaction with the version update. */
-const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [migrateToLog, migrateToWriteKeys];
+const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
+  migrateToLog,
+  migrateToWriteKeys,
+  migrateToDeviceKeyPackages,
+];
 
 interface TopicRow {
   last_seq: number;
@@ -141,7 +149,16 @@ export function openSqliteStore(path: string): RelayStore {
       .prepare('SELECT COUNT(*) FROM key_packages WHERE account = ? AND claimed_at IS NULL')
       .pluck(),
     addKeyPackage: opened.prepare(
-      'INSERT OR IGNORE INTO key_packages (account, hash, bytes, added_at) VALUES (?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO key_packages (account, hash, bytes, added_at, device) VALUES (?, ?, ?, ?, ?)',
+    ),
+    unclaimedDevices: opened.prepare(
+      'SELECT DISTINCT device FROM key_packages WHERE account = ? AND claimed_at IS NULL',
+    ),
+    dropDevicePackages: opened.prepare(
+      'DELETE FROM key_packages WHERE account = ? AND device = ? AND claimed_at IS NULL',
+    ),
+    dropUnknownDevicePackages: opened.prepare(
+      'DELETE FROM key_packages WHERE account = ? AND device IS NULL AND claimed_at IS NULL',
     ),
     nextKeyPackage: opened.prepare(
       'SELECT hash, bytes FROM key_packages WHERE account = ? AND claimed_at IS NULL ORDER BY added_at LIMIT 1',
@@ -314,15 +331,30 @@ export function openSqliteStore(path: string): RelayStore {
   const putDirectory = opened.transaction(
     (
       account: string,
-      entry: { bytes: Uint8Array; cid: string; updatedAt: number; lastResort: Uint8Array },
-      keyPackages: readonly { hash: Uint8Array; bytes: Uint8Array }[],
+      entry: DirectoryEntryToStore,
+      keyPackages: readonly KeyPackageToStore[],
       maxKeyPackages: number,
       now: number,
     ): 'stored' | 'stale' | 'too-many-key-packages' => {
-      const current = q.directory.get(account) as { updated_at: number } | undefined;
+      const current = q.directory.get(account) as
+        { updated_at: number; entry: Uint8Array } | undefined;
       if (current !== undefined && entry.updatedAt <= current.updated_at) return 'stale';
+      // Superseded devices: their unclaimed packages go, so nobody adds them to a new chat.
+      const listed = new Set(entry.devices.map((device) => Buffer.from(device).toString('hex')));
+      let dropped =
+        current !== undefined && listedDevices(current.entry).some((device) => !listed.has(device));
+      for (const row of q.unclaimedDevices.all(account) as { device: Uint8Array | null }[]) {
+        if (row.device === null || listed.has(Buffer.from(row.device).toString('hex'))) continue;
+        q.dropDevicePackages.run(account, row.device);
+        dropped = true;
+      }
+      // Packages from before devices were recorded belong to some earlier device: they go too.
+      if (dropped) q.dropUnknownDevicePackages.run(account);
       for (const keyPackage of keyPackages) {
-        q.addKeyPackage.run(account, keyPackage.hash, keyPackage.bytes, now);
+        if (!listed.has(Buffer.from(keyPackage.device).toString('hex'))) {
+          throw new RangeError('a KeyPackage of a device the entry does not list');
+        }
+        q.addKeyPackage.run(account, keyPackage.hash, keyPackage.bytes, now, keyPackage.device);
       }
       if ((q.countKeyPackages.get(account) as number) > maxKeyPackages) {
         // Throwing rolls the whole transaction back, entry and packages alike.
@@ -444,6 +476,7 @@ export function openSqliteStore(path: string): RelayStore {
         cid: row.cid,
         updatedAt: row.updated_at,
         availableKeyPackages: q.countKeyPackages.get(account) as number,
+        leafIndex: log.indexOf(row.cid) ?? -1,
       };
       return Promise.resolve(entry);
     },
@@ -452,7 +485,7 @@ export function openSqliteStore(path: string): RelayStore {
         return Promise.resolve(putDirectory(account, entry, keyPackages, maxKeyPackages, now));
       } catch (error) {
         if (error instanceof TooManyKeyPackages) return Promise.resolve('too-many-key-packages');
-        throw error;
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
     },
     claimKeyPackage: (account, now) => Promise.resolve(claim(account, now)),
@@ -518,6 +551,20 @@ export function openSqliteStore(path: string): RelayStore {
 }
 
 class TooManyKeyPackages extends Error {}
+
+/** The device keys (hex) a stored, verified entry lists; none if it cannot be read. */
+function listedDevices(bytes: Uint8Array): string[] {
+  try {
+    const value = decodeCanonical(bytes) as { devices?: unknown };
+    if (!Array.isArray(value.devices)) return [];
+    return value.devices.flatMap((device: unknown) => {
+      const key = (device as { deviceKey?: unknown } | null)?.deviceKey;
+      return key instanceof Uint8Array ? [Buffer.from(key).toString('hex')] : [];
+    });
+  } catch {
+    return [];
+  }
+}
 
 /** Runs `run`, turning a synchronous throw into a rejected promise. */
 function attempt<T>(run: () => T): Promise<T> {

@@ -167,7 +167,7 @@ describe('schema 3', () => {
       const columns = check.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('cursors');
       expect(columns).not.toContain('account');
       expect(check.prepare('SELECT COUNT(*) FROM cursors').pluck().get()).toBe(0);
-      expect(check.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get()).toBe('3');
+      expect(check.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get()).toBe('4');
       check.close();
     } finally {
       await reopened.close();

@@ -90,6 +90,25 @@ export interface StoredDirectoryEntry {
   readonly cid: string;
   readonly updatedAt: number;
   readonly availableKeyPackages: number;
+  /** The entry's leaf in the transparency log. */
+  readonly leafIndex: number;
+}
+
+/** A verified directory entry to store, with the device keys it lists. */
+export interface DirectoryEntryToStore {
+  readonly bytes: Uint8Array;
+  readonly cid: string;
+  readonly updatedAt: number;
+  readonly lastResort: Uint8Array;
+  /** The Ed25519 keys of the devices the entry lists (its current devices). */
+  readonly devices: readonly Uint8Array[];
+}
+
+/** A one-time KeyPackage to add: its SHA-256, bytes and the device (Ed25519 key) it belongs to. */
+export interface KeyPackageToStore {
+  readonly hash: Uint8Array;
+  readonly bytes: Uint8Array;
+  readonly device: Uint8Array;
 }
 
 /** The outcome of a KeyPackage claim. */
@@ -152,13 +171,16 @@ export interface RelayStore {
 
   getDirectoryEntry(account: string): Promise<StoredDirectoryEntry | undefined>;
   /**
-   * Stores a verified entry if newer than the stored one and adds one-time KeyPackages (never
-   * ones already handed out). Returns 'stale' or 'too-many-key-packages' instead of writing.
+   * Stores a verified entry if newer than the stored one, deletes the unclaimed KeyPackages of
+   * every device it no longer lists, and adds one-time KeyPackages (never ones already handed
+   * out). The pool limit counts what is left: packages of listed devices. Returns 'stale' or
+   * 'too-many-key-packages' instead of writing.
+   * @throws RangeError if a KeyPackage names a device the entry does not list (nothing written)
    */
   putDirectoryEntry(
     account: string,
-    entry: { bytes: Uint8Array; cid: string; updatedAt: number; lastResort: Uint8Array },
-    keyPackages: readonly { hash: Uint8Array; bytes: Uint8Array }[],
+    entry: DirectoryEntryToStore,
+    keyPackages: readonly KeyPackageToStore[],
     maxKeyPackages: number,
     now: number,
   ): Promise<'stored' | 'stale' | 'too-many-key-packages'>;

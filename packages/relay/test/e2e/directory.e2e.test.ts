@@ -30,13 +30,14 @@ interface Claim {
   readonly lastResort: boolean;
 }
 
-/** A signed directory entry for `identity` with one certified device. */
+/** A signed directory entry for `identity` with one certified device (a new one by default). */
 async function signedEntry(
   identity: Identity,
   lastResort: Uint8Array,
   updatedAt: number,
+  device?: Identity,
 ): Promise<{ bytes: Uint8Array; cid: string }> {
-  const device = await newIdentity();
+  device ??= await newIdentity();
   const certificate = await certifyDevice(suite, identity, {
     deviceKey: device.signingPublicKey,
     hpkeKey: device.hpkePublicKey,
@@ -95,14 +96,30 @@ describe('a published directory entry and its key packages', () => {
 
   it('stores the entry with 20 one-time packages and serves it without a session', async () => {
     const put = await putEntry(relay, owner, owner.accountId, entry.bytes, oneTime);
-    expect(bodyOf(put, 200)).toEqual({ cid: entry.cid, availableKeyPackages: 20 });
+    const { leafIndex } = bodyOf<{ leafIndex: number }>(put, 200);
+    expect(bodyOf(put, 200)).toEqual({ cid: entry.cid, availableKeyPackages: 20, leafIndex });
 
     const got = await call(relay.url, 'GET', `/v1/directory/${owner.accountId}`);
     expect(bodyOf(got, 200)).toEqual({
       entry: bytesText(entry.bytes),
       cid: entry.cid,
       availableKeyPackages: 20,
+      leafIndex,
     });
+    // The leaf is the entry's CID, provable against a signed checkpoint.
+    let proof: Answer | undefined;
+    for (let attempt = 0; attempt < 100 && proof?.status !== 200; attempt++) {
+      const note = (await call(relay.url, 'GET', '/v1/log/checkpoint')).text;
+      const size = Number(note.split('\n')[1]);
+      if (size > leafIndex) {
+        proof = await call(
+          relay.url,
+          'GET',
+          `/v1/log/proof/inclusion?size=${size}&cid=${entry.cid}`,
+        );
+      } else await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(bodyOf<{ index: number }>(proof as Answer, 200).index).toBe(leafIndex);
   });
 
   it('hands each one-time package out exactly once under 60 concurrent claims, then the last resort', async () => {
@@ -156,7 +173,7 @@ describe('a published directory entry and its key packages', () => {
       ...oneTime.slice(0, 3),
       ...fresh,
     ]);
-    expect(bodyOf(put, 200)).toEqual({ cid: newer.cid, availableKeyPackages: 2 });
+    expect(bodyOf(put, 200)).toMatchObject({ cid: newer.cid, availableKeyPackages: 2 });
 
     const claimant = await newSession(relay.url);
     const claims: Claim[] = [];
@@ -173,7 +190,8 @@ describe('a published directory entry and its key packages', () => {
   it('refuses a package beyond 256 unclaimed ones with 409 RELAY_TOO_MANY_KEY_PACKAGES', async () => {
     const account = await newSession(relay.url);
     const now = Date.now();
-    const first = await signedEntry(account.identity, randomBytes(64), now);
+    const device = await newIdentity();
+    const first = await signedEntry(account.identity, randomBytes(64), now, device);
     const full = await putEntry(
       relay,
       account,
@@ -181,14 +199,25 @@ describe('a published directory entry and its key packages', () => {
       first.bytes,
       Array.from({ length: 256 }, () => randomBytes(16)),
     );
-    expect(bodyOf(full, 200)).toEqual({ cid: first.cid, availableKeyPackages: 256 });
+    expect(bodyOf(full, 200)).toMatchObject({ cid: first.cid, availableKeyPackages: 256 });
 
-    const second = await signedEntry(account.identity, randomBytes(64), now + 1);
+    const second = await signedEntry(account.identity, randomBytes(64), now + 1, device);
     const oneMore = await putEntry(relay, account, account.accountId, second.bytes, [
       randomBytes(16),
     ]);
     expect(oneMore.status, oneMore.text).toBe(409);
     expect(errorCode(oneMore)).toBe('RELAY_TOO_MANY_KEY_PACKAGES');
+  });
+
+  it('drops the unclaimed packages of a device a newer entry no longer lists (a reinstall)', async () => {
+    const account = await newSession(relay.url);
+    const now = Date.now();
+    for (let install = 0; install < 20; install++) {
+      const entry = await signedEntry(account.identity, randomBytes(64), now + install);
+      const packages = Array.from({ length: 21 }, () => randomBytes(16));
+      const put = await putEntry(relay, account, account.accountId, entry.bytes, packages);
+      expect(bodyOf(put, 200)).toMatchObject({ cid: entry.cid, availableKeyPackages: 21 });
+    }
   });
 
   it('refuses 257 packages in one request with 409 RELAY_TOO_MANY_KEY_PACKAGES', async () => {

@@ -2,7 +2,8 @@
  * A hostile relay for the end-to-end tests: a real HTTP server on 127.0.0.1 that forwards every
  * request to a real relay process and, when told to, lies in its answers — drops, reorders or
  * rewrites envelopes of a topic, serves a forked transparency log signed with the relay's own key
- * (a split view), or serves an older checkpoint (a rollback).
+ * (a split view), serves an older checkpoint (a rollback), or serves an account's superseded
+ * directory entry.
  *
  * One proxy stands for the relay as one client sees it: start one proxy per client to lie to
  * (tokens are not mapped to accounts). WebSocket upgrades are piped through untouched; pushes
@@ -34,7 +35,8 @@ export type EnvelopeSelector =
 
 /** What the proxy changed in one answer, for assertions and failure messages. */
 export interface TamperRecord {
-  readonly kind: 'drop' | 'reorder' | 'rewrite' | 'split-view' | 'rollback';
+  readonly kind:
+    'drop' | 'reorder' | 'rewrite' | 'split-view' | 'rollback' | 'stale-entry' | 'misplaced-entry';
   readonly topic?: string;
   readonly seq?: number;
   /** The CID the relay gave (for a rewrite: kept in the answer's `cid` field). */
@@ -79,6 +81,13 @@ export interface HostileProxy {
    * stored it) as the latest one. Rejects if the relay has none of that size.
    */
   rollback(size: number): Promise<string>;
+  /**
+   * Serves, for `account`, the directory answer (entry, cid, leaf index) this proxy saw with
+   * `cid` instead of the relay's newest. Throws if it never saw that answer.
+   */
+  staleDirectory(account: string, cid: string): void;
+  /** Serves `account`'s directory entry as if it were leaf `leafIndex` of the log. */
+  misplaceDirectoryLeaf(account: string, leafIndex: number): void;
   /** Stops every lie. */
   honest(): void;
   /** The honest checkpoints the relay served through this proxy, by size. */
@@ -92,6 +101,7 @@ export interface HostileProxy {
 }
 
 const TOPIC_PAGE = /^\/v1\/topics\/([A-Za-z0-9_-]+)\/envelopes$/;
+const DIRECTORY = /^\/v1\/directory\/([a-z0-9]+)$/;
 /** Headers that belong to one hop, or that change when the body does. */
 const HOP_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length']);
 
@@ -117,6 +127,10 @@ export async function startHostileProxy(relay: UpstreamRelay): Promise<HostilePr
   let rewrites: EnvelopeSelector[] = [];
   let fork: Fork | undefined;
   let rolledBack: string | undefined;
+  /** Directory answers seen, by account then CID; and the stale one to serve, by account. */
+  const directorySeen = new Map<string, Map<string, string>>();
+  let staleEntries = new Map<string, string>();
+  let misplaced = new Map<string, number>();
   /** nthApplication selectors resolved to CIDs, per topic. */
   const resolved = new Map<EnvelopeSelector, string>();
 
@@ -242,6 +256,12 @@ export async function startHostileProxy(relay: UpstreamRelay): Promise<HostilePr
       tampered.push({ kind: 'rollback', note: rolledBack });
       return { status: 200, contentType: 'text/plain; charset=utf-8', body: rolledBack };
     }
+    const account = DIRECTORY.exec(path)?.[1];
+    const stale = account === undefined ? undefined : staleEntries.get(account);
+    if (stale !== undefined) {
+      tampered.push({ kind: 'stale-entry', cid: (JSON.parse(stale) as { cid: string }).cid });
+      return { status: 200, contentType: 'application/json; charset=utf-8', body: stale };
+    }
     if (fork === undefined || !path.startsWith('/v1/log/')) return undefined;
     return fork.answer(path, query, (note) => {
       tampered.push({ kind: 'split-view', note });
@@ -271,6 +291,19 @@ export async function startHostileProxy(relay: UpstreamRelay): Promise<HostilePr
     const topic = TOPIC_PAGE.exec(url.pathname)?.[1];
     if (method === 'GET' && upstream.status === 200 && topic !== undefined) {
       out = await tamperPage(topic, upstream.body, req.headers.authorization);
+    }
+    const directoryOf = DIRECTORY.exec(url.pathname)?.[1];
+    if (method === 'GET' && upstream.status === 200 && directoryOf !== undefined) {
+      const text = upstream.body.toString('utf8');
+      const answers = directorySeen.get(directoryOf) ?? new Map<string, string>();
+      answers.set((JSON.parse(text) as { cid: string }).cid, text);
+      directorySeen.set(directoryOf, answers);
+      const leafIndex = misplaced.get(directoryOf);
+      if (leafIndex !== undefined) {
+        const answer = JSON.parse(text) as { cid: string; leafIndex: number };
+        out = Buffer.from(JSON.stringify({ ...answer, leafIndex }));
+        tampered.push({ kind: 'misplaced-entry', cid: answer.cid });
+      }
     }
     if (method === 'GET' && upstream.status === 200 && url.pathname === '/v1/log/checkpoint') {
       const note = upstream.body.toString('utf8');
@@ -361,7 +394,17 @@ export async function startHostileProxy(relay: UpstreamRelay): Promise<HostilePr
       rolledBack = note;
       return note;
     },
+    staleDirectory(account, cid) {
+      const answer = directorySeen.get(account)?.get(cid);
+      if (answer === undefined) throw new Error(`the proxy never served ${account}'s entry ${cid}`);
+      staleEntries = new Map([...staleEntries, [account, answer]]);
+    },
+    misplaceDirectoryLeaf(account, leafIndex) {
+      misplaced = new Map([...misplaced, [account, leafIndex]]);
+    },
     honest() {
+      staleEntries = new Map();
+      misplaced = new Map();
       drops = [];
       swaps = [];
       rewrites = [];

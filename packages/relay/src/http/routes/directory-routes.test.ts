@@ -1,6 +1,7 @@
 /** Directory routes (docs/spec/relay-api.md §Directory): publish, read, claim KeyPackages. */
 import {
   MAX_KEY_PACKAGE_BYTES,
+  certifyDevice,
   createDirectoryEntry,
   fromBase64Url,
   toBase64Url,
@@ -22,8 +23,14 @@ const decode = (value: string) => new TextDecoder().decode(fromBase64Url(value))
 
 /** The canonical bytes of `identity`'s entry, in base64url. */
 async function entryOf(identity: Identity, updatedAt: number, lastResort = 'last resort') {
+  // One certified device (any valid key serves: the relay only lists it).
+  const device = await certifyDevice(suite, identity, {
+    deviceKey: identity.signingPublicKey,
+    hpkeKey: identity.hpkePublicKey,
+    createdAt: updatedAt,
+  });
   const { bytes, cid } = await createDirectoryEntry(suite, identity, {
-    devices: [],
+    devices: [device],
     lastResort: text(lastResort),
     updatedAt,
   });
@@ -75,10 +82,51 @@ describe('PUT and GET /v1/directory/{accountId}', () => {
       keyPackages: keyPackages('1', '2'),
     });
     expect(answer.statusCode).toBe(200);
-    expect(answer.json()).toEqual({ cid: published.cid, availableKeyPackages: 2 });
+    const leafIndex = answer.json<{ leafIndex: number }>().leafIndex;
+    expect(answer.json()).toEqual({ cid: published.cid, availableKeyPackages: 2, leafIndex });
+    // The entry is the log's first leaf.
+    expect(leafIndex).toBe(0);
     const read = await relay.request('GET', path(alice));
     expect(read.statusCode).toBe(200);
-    expect(read.json()).toEqual({ ...published, availableKeyPackages: 2 });
+    expect(read.json()).toEqual({ ...published, availableKeyPackages: 2, leafIndex: 0 });
+  });
+
+  it('needs the device of the KeyPackages named when the entry lists several, and listed', async () => {
+    const other = await unsafeTestIdentity('alice phone');
+    const devices = await Promise.all(
+      [alice, other].map((key) =>
+        certifyDevice(suite, alice, {
+          deviceKey: key.signingPublicKey,
+          hpkeKey: key.hpkePublicKey,
+          createdAt: START_MS,
+        }),
+      ),
+    );
+    const { bytes } = await createDirectoryEntry(suite, alice, {
+      devices,
+      lastResort: text('last resort'),
+      updatedAt: START_MS,
+    });
+    const entry = toBase64Url(bytes);
+    expect(await errorOf(put(alice, aliceToken, { entry, keyPackages: keyPackages('1') }))).toEqual(
+      { status: 400, code: 'RELAY_DIRECTORY_INVALID' },
+    );
+    expect(
+      await errorOf(
+        put(alice, aliceToken, {
+          entry,
+          keyPackages: keyPackages('1'),
+          device: toBase64Url(bob.signingPublicKey),
+        }),
+      ),
+    ).toEqual({ status: 400, code: 'RELAY_DIRECTORY_INVALID' });
+    const named = await put(alice, aliceToken, {
+      entry,
+      keyPackages: keyPackages('1'),
+      device: toBase64Url(other.signingPublicKey),
+    });
+    expect(named.statusCode).toBe(200);
+    expect(named.json()).toMatchObject({ availableKeyPackages: 1 });
   });
 
   it('answers 404 RELAY_NOT_FOUND for an account without an entry', async () => {

@@ -17,7 +17,10 @@ const accountParams = {
 
 /** Registers the directory routes. */
 export function registerDirectoryRoutes(app: FastifyInstance, ctx: RelayContext): void {
-  app.put<{ Params: { accountId: string }; Body: { entry: string; keyPackages?: string[] } }>(
+  app.put<{
+    Params: { accountId: string };
+    Body: { entry: string; keyPackages?: string[]; device?: string };
+  }>(
     '/v1/directory/:accountId',
     {
       schema: {
@@ -35,6 +38,11 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: RelayContext)
               items: schemas.base64url,
               maxItems: 4 * MAX_KEY_PACKAGES,
             },
+            device: {
+              ...schemas.base64url,
+              description:
+                'the device (Ed25519 key, base64url) the keyPackages belong to; optional if the entry lists one device',
+            },
           },
           required: ['entry'],
           additionalProperties: false,
@@ -42,8 +50,12 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: RelayContext)
         response: {
           200: {
             type: 'object',
-            properties: { cid: { type: 'string' }, availableKeyPackages: { type: 'integer' } },
-            required: ['cid', 'availableKeyPackages'],
+            properties: {
+              cid: { type: 'string' },
+              availableKeyPackages: { type: 'integer' },
+              leafIndex: { type: 'integer' },
+            },
+            required: ['cid', 'availableKeyPackages', 'leafIndex'],
           },
         },
       },
@@ -67,6 +79,8 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: RelayContext)
       if (verified.value.entry.account !== account) {
         throw new RelayError('RELAY_DIRECTORY_INVALID', '(the entry is for another account)');
       }
+      const devices = verified.value.entry.devices.map((device) => device.deviceKey);
+      const owner = ownerOfKeyPackages(devices, request.body.device, keyPackages.length);
       const outcome = await ctx.store.putDirectoryEntry(
         account,
         {
@@ -74,8 +88,9 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: RelayContext)
           cid: verified.value.cid.toString(),
           updatedAt: verified.value.entry.updatedAt,
           lastResort: verified.value.entry.lastResort,
+          devices,
         },
-        keyPackages,
+        keyPackages.map((keyPackage) => ({ ...keyPackage, device: owner })),
         MAX_KEY_PACKAGES,
         ctx.clock(),
       );
@@ -86,6 +101,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: RelayContext)
       return {
         cid: verified.value.cid.toString(),
         availableKeyPackages: stored?.availableKeyPackages ?? 0,
+        leafIndex: stored?.leafIndex ?? -1,
       };
     },
   );
@@ -104,8 +120,9 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: RelayContext)
               entry: schemas.base64url,
               cid: { type: 'string' },
               availableKeyPackages: { type: 'integer' },
+              leafIndex: { type: 'integer' },
             },
-            required: ['entry', 'cid', 'availableKeyPackages'],
+            required: ['entry', 'cid', 'availableKeyPackages', 'leafIndex'],
           },
         },
       },
@@ -117,6 +134,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: RelayContext)
         entry: toBase64Url(stored.entry),
         cid: stored.cid,
         availableKeyPackages: stored.availableKeyPackages,
+        leafIndex: stored.leafIndex,
       };
     },
   );
@@ -146,4 +164,32 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: RelayContext)
       return { keyPackage: toBase64Url(outcome.keyPackage), lastResort: outcome.lastResort };
     },
   );
+}
+
+/**
+ * The device whose one-time KeyPackages a PUT adds: `device` if given (it must be listed), else
+ * the entry's only device. Unused (an empty key) when no packages are added.
+ * @throws RelayError RELAY_DIRECTORY_INVALID
+ */
+function ownerOfKeyPackages(
+  devices: readonly Uint8Array[],
+  deviceText: string | undefined,
+  packages: number,
+): Uint8Array {
+  if (deviceText === undefined) {
+    const [only] = devices;
+    if (packages === 0) return only ?? new Uint8Array(0);
+    if (only === undefined || devices.length !== 1) {
+      throw new RelayError(
+        'RELAY_DIRECTORY_INVALID',
+        '(name the device the keyPackages belong to: the entry lists several)',
+      );
+    }
+    return only;
+  }
+  const device = decodeBase64Url(deviceText, 'device', 32);
+  if (!devices.some((listed) => Buffer.from(listed).equals(device))) {
+    throw new RelayError('RELAY_DIRECTORY_INVALID', '(device is not listed in the entry)');
+  }
+  return device;
 }
