@@ -77,6 +77,9 @@ const HINTS: Readonly<Record<string, string>> = {
   CLIENT_CHAT_NOT_FOUND: 'list the chats of this account with `parley chats`',
   CLIENT_NOT_REGISTERED: 'ask that person to run `parley register` on this relay first',
   CLIENT_NOT_A_MEMBER: 'ask a member to add you again',
+  CLIENT_STORE_KEY_WRONG:
+    'client.db belongs to another identity: use that identity.key, or move client.db away',
+  CLIENT_STORE_DAMAGED: 'client.db was altered outside parley; restore it from a backup',
 };
 
 /** Maps any thrown value to its code, message and exit code. Never throws. */

@@ -24,6 +24,9 @@ export function lockedStore(inner: ClientStore, lock: HomeLock, onAccess: () => 
     markFailed: (chatId, id) => locked(() => inner.markFailed(chatId, id)),
     messages: (chatId, options) => locked(() => inner.messages(chatId, options)),
     hasMessage: (chatId, cid) => locked(() => inner.hasMessage(chatId, cid)),
+    messageChats: () => locked(() => inner.messageChats()),
+    rewriteMessage: (chatId, id, author, text) =>
+      locked(() => inner.rewriteMessage(chatId, id, author, text)),
     close: () => inner.close(),
   };
 }

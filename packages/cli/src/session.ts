@@ -2,7 +2,7 @@
  * Opening the account of a home for one command: unlock the key file, open the SDK store behind
  * the home's lock, create the Client, sync, run the command, close everything.
  */
-import { Client } from '@parley/client';
+import { Client, deriveStoreKey, openSealedStore, type ClientStore } from '@parley/client';
 import { openSqliteClientStore } from '@parley/client/node';
 import { createCryptoSuite, importKeyFile, type Identity } from '@parley/core';
 import { WebSocket } from 'ws';
@@ -51,8 +51,10 @@ export async function unlockIdentity(ctx: CommandContext): Promise<Identity> {
 }
 
 /**
- * Unlocks the identity and opens the SDK client on the home's store. Does not contact the relay.
- * @throws CliError CLI_NO_IDENTITY | CLI_NO_RELAY and everything unlockIdentity throws
+ * Unlocks the identity and opens the SDK client on the home's store, sealed under the key derived
+ * from the identity (an older plaintext store is sealed in place). Does not contact the relay.
+ * @throws CliError CLI_NO_IDENTITY | CLI_NO_RELAY and everything unlockIdentity throws;
+ *   ClientError CLIENT_STORE_KEY_WRONG if client.db was sealed by another identity
  */
 export async function openAccount(
   ctx: CommandContext,
@@ -73,7 +75,7 @@ export async function openAccount(
   let releaseQueued = false;
   let client: Client | undefined;
   const raw = openSqliteClientStore(ctx.home.dbFile);
-  const store = lockedStore(raw, lock, () => {
+  const locked = lockedStore(raw, lock, () => {
     if (!shared || releaseQueued || client === undefined) return;
     // Queued behind the operation that took the lock, so it runs once the client is idle.
     releaseQueued = true;
@@ -84,6 +86,11 @@ export async function openAccount(
     });
   });
   try {
+    // Sealed over the locked store, so that sealing an older plaintext store holds the lock.
+    const store: ClientStore = await openSealedStore(locked, {
+      key: await deriveStoreKey(createCryptoSuite(globalThis.crypto.subtle), identity),
+      random: ctx.io.random,
+    });
     client = await Client.create({
       relayUrl,
       identity,

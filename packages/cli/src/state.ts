@@ -1,7 +1,9 @@
 /**
  * The state directory of one account on this device (~/.parley, --home or PARLEY_HOME):
  * identity.key (the passphrase-encrypted key file, 0600), config.json (relay URL and account id),
- * client.db (the SDK's SQLite store) and home.lock (the lock that keeps two commands apart).
+ * client.db (the SDK's SQLite store, its secrets sealed under a key derived from identity.key)
+ * and home.lock (the lock that keeps two commands apart). The directory is 0700 and every file
+ * 0600, whatever the umask or the modes an older version left.
  */
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -41,20 +43,29 @@ export function resolveHome(
   };
 }
 
-/** Creates the state directory (0700) if it does not exist. */
+/** Creates the state directory if it does not exist, and makes it 0700 if it does. */
 export async function ensureHome(home: Home): Promise<void> {
   await mkdir(home.dir, { recursive: true, mode: 0o700 });
+  await chmod(home.dir, 0o700);
 }
 
 /**
- * Creates the home (0700) and, empty, the files SQLite will open (0600): client.db holds this
- * device's keys and MLS secrets unencrypted, and SQLite gives its -wal and -shm files the mode
- * of the database.
+ * Creates the home (0700) and, empty, the files SQLite will open (0600), and sets 0600 on those
+ * that exist: client.db holds this device's keys and MLS state (sealed, but nobody else needs to
+ * read even that), and SQLite gives its -wal and -shm files the mode of the database.
  */
 export async function preparePrivateFiles(home: Home): Promise<void> {
   await ensureHome(home);
   for (const path of [home.dbFile, home.lockFile]) {
     await writeFile(path, '', { flag: 'a', mode: 0o600 });
+    await chmod(path, 0o600);
+  }
+  for (const path of [home.keyFile, home.configFile]) {
+    try {
+      await chmod(path, 0o600);
+    } catch (error) {
+      if (!isErrno(error, 'ENOENT')) throw error;
+    }
   }
 }
 

@@ -20,6 +20,8 @@ export const CLIENT_ERRORS = {
   CLIENT_LOG_KEY_MISMATCH: 'The relay does not hold the key this client knows it by.',
   CLIENT_LOG_CHECKPOINT_INVALID: 'The relay served a log checkpoint that does not verify.',
   CLIENT_LOG_RECEIPT_INVALID: 'The relay signed a receipt that does not verify.',
+  CLIENT_STORE_KEY_WRONG: 'The local store is sealed under another key than this identity’s.',
+  CLIENT_STORE_DAMAGED: 'A sealed value of the local store does not open: it was altered or moved.',
   CLIENT_INTERNAL: 'A background operation failed unexpectedly.',
 } as const;
 

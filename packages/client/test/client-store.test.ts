@@ -10,7 +10,7 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openIndexedDbClientStore } from '../src/browser/index.js';
 import { openSqliteClientStore } from '../src/node/index.js';
-import type { ClientStore, StoredMessage } from '../src/index.js';
+import { openSealedStore, type ClientStore, type StoredMessage } from '../src/index.js';
 
 interface Backend {
   readonly name: string;
@@ -40,6 +40,17 @@ const backends: Backend[] = [
     },
   },
 ];
+
+const STORE_KEY = new Uint8Array(32).fill(7);
+const random = (length: number) => globalThis.crypto.getRandomValues(new Uint8Array(length));
+const sealed = (backend: Backend): Backend => ({
+  name: `sealed over ${backend.name}`,
+  opener: () => {
+    const open = backend.opener();
+    return async () => openSealedStore(await open(), { key: STORE_KEY, random });
+  },
+});
+backends.push(...backends.map(sealed));
 
 const bytes = (...values: number[]) => new Uint8Array(values);
 

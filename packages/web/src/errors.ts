@@ -53,6 +53,10 @@ const PLAIN_WORDS: Readonly<Record<string, string>> = {
     "The relay's log doesn't add up. This was kept as evidence; your messages are unaffected.",
   CLIENT_LOG_RECEIPT_INVALID:
     "The relay's receipt for a message doesn't add up. This was kept as evidence.",
+  CLIENT_STORE_KEY_WRONG:
+    "This browser's saved data for that account was encrypted under another key and can't be opened.",
+  CLIENT_STORE_DAMAGED:
+    "This browser's saved data for that account was changed outside Parley and can't be trusted.",
   CORE_ACCOUNT_ID_INVALID:
     "That isn't a Parley account id. Copy it again: it starts with “bciq” and is 56 characters long.",
   CORE_KEYFILE_WRONG_PASSPHRASE: 'Wrong passphrase.',

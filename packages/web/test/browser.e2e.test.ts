@@ -3,7 +3,15 @@
  * through the UI exactly as someone at a browser would (docs/web.md). One story, told in order;
  * each step builds on the last. Screenshots of the main screens land in test-results/web/.
  */
-import { accountIdFromPublicKey, createCryptoSuite, importKeyFile } from '@parley/core';
+import { deriveStoreKey } from '@parley/client';
+import {
+  accountIdFromPublicKey,
+  createCryptoSuite,
+  decodeCanonical,
+  importKeyFile,
+  utf8,
+  xchachaOpen,
+} from '@parley/core';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -111,6 +119,55 @@ describe('the web app in Chromium', { timeout: 180_000 }, () => {
     await alice.message('hello bob').locator('[data-delivery="included"]').waitFor();
     await alice.screenshot('chat-view');
   });
+  it('keeps no device key, KeyPackage key or message text readable in IndexedDB', async () => {
+    // The account's database read back raw in the page, as any script of this origin (or anyone
+    // copying the browser profile) could.
+    const rows = await alice.page.evaluate(async (name) => {
+      const request = <T>(r: IDBRequest<T>) =>
+        new Promise<T>((resolve, reject) => {
+          r.onsuccess = () => {
+            resolve(r.result);
+          };
+          r.onerror = () => {
+            reject(r.error ?? new Error('IndexedDB request failed'));
+          };
+        });
+      const db = await request(indexedDB.open(name));
+      const kv = db.transaction('kv', 'readonly').objectStore('kv');
+      const [keys, values] = await Promise.all([request(kv.getAllKeys()), request(kv.getAll())]);
+      db.close();
+      return keys.map((key, i) => [key as string, Array.from(values[i] as Uint8Array)] as const);
+    }, `parley-account-${alice.accountId}`);
+    const raw = new Map(rows.map(([key, value]) => [key, Uint8Array.from(value)]));
+    const all = Buffer.concat([...raw.values()]);
+
+    // Open the sealed rows as docs/spec/client-store.md says, with the key from the key file.
+    const suite = createCryptoSuite(globalThis.crypto.subtle);
+    const identity = await importKeyFile(suite, aliceKeyFile, PASS.alice);
+    const key = await deriveStoreKey(suite, identity);
+    const open = (name: string) => {
+      const value = raw.get(name);
+      if (value?.[0] !== 1) throw new Error(`${name} is not sealed`);
+      const aad = utf8(`parley/client-store/v1\u0000kv\u0000${name}`);
+      return xchachaOpen(key, value.subarray(1, 25), value.subarray(25), aad);
+    };
+    const device = decodeCanonical(open('device')) as Record<string, Uint8Array>;
+    const secrets = [device.seed, device.hpkePrivateKey];
+    const packages = [...raw.keys()].filter((name) => name.startsWith('kp/'));
+    expect(packages.length).toBeGreaterThan(0);
+    for (const name of packages) {
+      const { init, hpke, sig } = decodeCanonical(open(name)) as Record<string, Uint8Array>;
+      secrets.push(init, hpke, sig);
+    }
+    for (const secret of secrets) {
+      expect(secret?.length).toBeGreaterThanOrEqual(32);
+      expect(all.includes(Buffer.from(secret ?? new Uint8Array()))).toBe(false);
+    }
+    for (const text of ['hello bob', 'hi alice']) {
+      expect(all.includes(Buffer.from(text))).toBe(false);
+    }
+  });
+
   it('shows the proof details of a message on demand', async () => {
     await alice.message('hello bob').locator('[data-delivery="included"]').waitFor();
     await alice

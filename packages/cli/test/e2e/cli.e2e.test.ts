@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -82,6 +82,54 @@ describe('read --follow', () => {
     expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}bciq\S+ +are you there\?$/);
     expect(lines[1]).toMatch(/ {2}you +right here$/);
   }, 60_000);
+});
+
+describe('a home other local users can list', () => {
+  it('makes an existing 0755 home 0700 and its files 0600 under umask 022, with client.db sealed', async () => {
+    const relay = await startRelay();
+    const dir = await makeTempDir('parley-cli-e2e-');
+    const previous = process.umask(0o022);
+    try {
+      await mkdir(join(dir, 'alice'), { mode: 0o755 });
+      await chmod(join(dir, 'alice'), 0o755);
+      const alice = await newPerson(dir, 'alice', relay);
+      const bob = await newPerson(dir, 'bob', relay);
+      const opened = await runCli([...alice.args, 'chat', 'new', '--with', bob.accountId], {
+        cwd: dir,
+      });
+      expect(opened.code).toBe(0);
+      const chatId = opened.stdout.trim();
+      const sent = await runCli([...alice.args, 'send', chatId, 'the vault code is 4417'], {
+        cwd: dir,
+      });
+      expect(sent.code).toBe(0);
+
+      const home = join(dir, 'alice');
+      expect((await stat(home)).mode & 0o777).toBe(0o700);
+      const files = await readdir(home);
+      expect(files).toEqual(expect.arrayContaining(['client.db', 'identity.key', 'home.lock']));
+      const modes = await Promise.all(
+        files.map(async (file) => [file, (await stat(join(home, file))).mode & 0o777] as const),
+      );
+      expect(modes.filter(([, mode]) => mode !== 0o600)).toEqual([]);
+      const bytes = Buffer.concat(
+        await Promise.all(
+          files.filter((file) => file.startsWith('client.db')).map((f) => readFile(join(home, f))),
+        ),
+      );
+      expect(bytes.includes(Buffer.from('vault code'))).toBe(false);
+
+      // Bob's sealed store under Alice's identity: refused by name, never read as garbage.
+      await copyFile(join(dir, 'bob', 'client.db'), join(home, 'client.db'));
+      expectFailure(
+        await runCli([...alice.args, 'chats'], { cwd: dir }),
+        1,
+        'CLIENT_STORE_KEY_WRONG',
+      );
+    } finally {
+      process.umask(previous);
+    }
+  });
 });
 
 describe('exit codes and errors', () => {

@@ -1,7 +1,8 @@
 /**
  * The browser implementation of ClientStore: one IndexedDB database, one object store of
  * key → bytes. Messages live in the same key space (`m/<chat>/<id>`, with `c/<chat>/<cid>` and
- * `n/<chat>` beside them), so every write of the SDK goes through one mechanism.
+ * `n/<chat>` beside them), so every write of the SDK goes through one mechanism. `keys()` lists
+ * the key-value space only, never these message rows (as the SQLite store keeps them apart).
  *
  * Transactions: an IndexedDB transaction commits by itself as soon as no request is pending,
  * so it cannot stay open across the SDK's awaits (WebCrypto, the network). `transaction(work)`
@@ -85,6 +86,10 @@ function committed(transaction: IDBTransaction): Promise<void> {
 }
 
 const pad = (n: number): string => String(n).padStart(12, '0');
+/** The prefixes of the message rows, kept out of `keys()`. */
+const MESSAGE_PREFIXES = ['m/', 'c/', 'n/'];
+const isMessageRow = (key: string): boolean =>
+  MESSAGE_PREFIXES.some((prefix) => key.startsWith(prefix));
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -140,6 +145,11 @@ class IndexedDbClientStore implements ClientStore {
   }
 
   async keys(prefix: string): Promise<string[]> {
+    return (await this.#rawKeys(prefix)).filter((key) => !isMessageRow(key));
+  }
+
+  /** Every key under `prefix`, message rows included, with the open transaction's writes. */
+  async #rawKeys(prefix: string): Promise<string[]> {
     const store = this.#db.transaction(OBJECT_STORE, 'readonly').objectStore(OBJECT_STORE);
     const stored = (await done(
       store.getAllKeys(this.#range.bound(prefix, `${prefix}${RANGE_END}`)),
@@ -243,7 +253,7 @@ class IndexedDbClientStore implements ClientStore {
     chatId: string,
     options: { before?: number; limit: number },
   ): Promise<StoredMessage[]> {
-    const keys = await this.keys(`m/${chatId}/`);
+    const keys = await this.#rawKeys(`m/${chatId}/`);
     const below =
       options.before === undefined
         ? keys
@@ -259,6 +269,15 @@ class IndexedDbClientStore implements ClientStore {
 
   async hasMessage(chatId: string, cid: string): Promise<boolean> {
     return (await this.get(`c/${chatId}/${cid}`)) !== undefined;
+  }
+
+  async messageChats(): Promise<string[]> {
+    const chats = (await this.#rawKeys('n/')).map((key) => key.slice('n/'.length));
+    return chats.sort();
+  }
+
+  async rewriteMessage(chatId: string, id: number, author: string, text: string): Promise<void> {
+    await this.#update(chatId, id, (message) => ({ ...message, author, text }));
   }
 
   close(): Promise<void> {

@@ -1,4 +1,8 @@
-/** The Node implementation of ClientStore: one SQLite file (WAL, synchronous=FULL). */
+/**
+ * The Node implementation of ClientStore: one SQLite file (WAL, synchronous=FULL), readable by
+ * its owner only (0600, whatever the umask or the mode an older version left).
+ */
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { ClientStore, StoredMessage } from '../store/client-store.js';
 
@@ -24,13 +28,37 @@ interface Row {
   seq: number | null;
 }
 
-/** Opens (creating if needed) the client store at `path`. */
+/** Owner read and write only: the store holds this device's keys (sealed or not). */
+const PRIVATE_FILE_MODE = 0o600;
+const SIDE_FILES = ['-wal', '-shm', '-journal'];
+
+/**
+ * Creates `path` empty with mode 0600 if absent, and sets 0600 on it and on SQLite's side files
+ * that exist. SQLite creates -wal and -shm with the mode of the database file, so a 0600
+ * database keeps them 0600 too.
+ */
+function makePrivate(path: string): void {
+  if (path === ':memory:' || path === '') return;
+  closeSync(openSync(path, 'a', PRIVATE_FILE_MODE));
+  chmodSync(path, PRIVATE_FILE_MODE);
+  for (const suffix of SIDE_FILES) {
+    if (existsSync(`${path}${suffix}`)) chmodSync(`${path}${suffix}`, PRIVATE_FILE_MODE);
+  }
+}
+
+/**
+ * Opens (creating if needed) the client store at `path`, with mode 0600 on the file and its
+ * side files. Wrap it with openSealedStore so that its secrets are encrypted at rest.
+ * @throws the SQLite or file-system error if the file cannot be opened
+ */
 export function openSqliteClientStore(path: string): ClientStore {
+  makePrivate(path);
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
+  makePrivate(path);
   const q = {
     get: db.prepare('SELECT value FROM kv WHERE key = ?').pluck(),
     put: db.prepare('INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)'),
@@ -49,6 +77,8 @@ export function openSqliteClientStore(path: string): ClientStore {
     markFailed: db.prepare("UPDATE messages SET status = 'failed' WHERE chat = ? AND id = ?"),
     latest: db.prepare('SELECT * FROM messages WHERE chat = ? ORDER BY id DESC LIMIT ?'),
     before: db.prepare('SELECT * FROM messages WHERE chat = ? AND id < ? ORDER BY id DESC LIMIT ?'),
+    chats: db.prepare('SELECT DISTINCT chat FROM messages ORDER BY chat').pluck(),
+    rewrite: db.prepare('UPDATE messages SET author = ?, text = ? WHERE chat = ? AND id = ?'),
   };
   let depth = 0;
   const toMessage = (row: Row): StoredMessage => ({
@@ -128,6 +158,11 @@ export function openSqliteClientStore(path: string): ClientStore {
       return Promise.resolve(rows.reverse().map(toMessage));
     },
     hasMessage: (chatId, cid) => Promise.resolve(q.byCid.get(chatId, cid) !== undefined),
+    messageChats: () => Promise.resolve(q.chats.all() as string[]),
+    rewriteMessage: (chatId, id, author, text) => {
+      q.rewrite.run(author, text, chatId, id);
+      return Promise.resolve();
+    },
     close: () => {
       db.close();
       return Promise.resolve();

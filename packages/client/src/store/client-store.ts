@@ -44,5 +44,12 @@ export interface ClientStore {
   messages(chatId: string, options: { before?: number; limit: number }): Promise<StoredMessage[]>;
   /** True if the chat's history holds this CID. */
   hasMessage(chatId: string, cid: string): Promise<boolean>;
+  /** The chats that hold at least one message, in id order. */
+  messageChats(): Promise<string[]>;
+  /**
+   * Replaces the author and text of a stored message, keeping everything else (the sealed store
+   * writes its ciphertext this way, and migrates plaintext rows with it). No-op if absent.
+   */
+  rewriteMessage(chatId: string, id: number, author: string, text: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -23,6 +23,8 @@ function memoryStore(): ClientStore {
     markFailed: unused,
     messages: unused,
     hasMessage: unused,
+    messageChats: unused,
+    rewriteMessage: unused,
     close: () => Promise.resolve(),
   };
 }

@@ -1,10 +1,13 @@
 /**
  * An unlocked account: its database, its SDK client and its link to the relay. Opening one stores
  * the encrypted key file in the account's database (so this browser can unlock it again) and
- * records the account in the profile index. One tab at a time may hold an account: two clients
+ * records the account in the profile index. Once the key file is unlocked, the database is used
+ * through the sealed layer under the key derived from the identity (docs/spec/client-store.md):
+ * only the key file itself stays as it is, being passphrase-encrypted already (it must be read
+ * before the store key exists). One tab at a time may hold an account: two clients
  * writing one store could save stale MLS state over each other.
  */
-import { Client, type ClientStore } from '@parley/client';
+import { Client, deriveStoreKey, openSealedStore, type ClientStore } from '@parley/client';
 import { createCryptoSuite, type Identity } from '@parley/core';
 import { WebError } from '../errors.js';
 import type { AppEnv } from '../platform/env.js';
@@ -52,10 +55,15 @@ export class Session {
   readonly connection: Connection;
   readonly #release: () => Promise<void>;
 
-  private constructor(client: Client, held: HeldStore, connection: Connection) {
+  private constructor(
+    client: Client,
+    store: ClientStore,
+    held: HeldStore,
+    connection: Connection,
+  ) {
     this.accountId = client.accountId;
     this.client = client;
-    this.store = held.store;
+    this.store = store;
     this.#release = held.release;
     this.connection = connection;
   }
@@ -63,7 +71,7 @@ export class Session {
   /**
    * Opens the account of `identity` (a new one, or one imported from its key file), keeping
    * `keyFile` as this browser's copy, and starts connecting.
-   * @throws WebError WEB_ACCOUNT_IN_USE
+   * @throws WebError WEB_ACCOUNT_IN_USE; ClientError CLIENT_STORE_KEY_WRONG (another identity sealed it)
    */
   static async open(
     env: AppEnv,
@@ -85,7 +93,8 @@ export class Session {
   /**
    * Unlocks an account this browser holds with its passphrase.
    * @throws CoreError CORE_KEYFILE_WRONG_PASSPHRASE (and the other key-file codes);
-   *   WebError WEB_ACCOUNT_IN_USE | WEB_KEY_FILE_MISSING | WEB_KEY_FILE_MISMATCH
+   *   WebError WEB_ACCOUNT_IN_USE | WEB_KEY_FILE_MISSING | WEB_KEY_FILE_MISMATCH;
+   *   ClientError CLIENT_STORE_KEY_WRONG | CLIENT_STORE_DAMAGED
    */
   static async unlock(env: AppEnv, accountId: string, passphrase: string): Promise<Session> {
     const held = await holdStore(env, accountId);
@@ -107,12 +116,17 @@ export class Session {
     held: HeldStore,
     inviteCode: string | undefined,
   ): Promise<Session> {
-    const { store } = held;
+    const suite = createCryptoSuite(env.subtle);
+    const store = await openSealedStore(held.store, {
+      key: await deriveStoreKey(suite, identity),
+      random: env.random,
+      plainKeys: [KEY_FILE_KEY],
+    });
     const client = await Client.create({
       relayUrl: env.relayUrl,
       identity,
       store,
-      suite: createCryptoSuite(env.subtle),
+      suite,
       random: env.random,
       clock: env.clock,
       fetch: env.fetch,
@@ -133,7 +147,7 @@ export class Session {
       timers: env.timers,
     });
     connection.start();
-    return new Session(client, held, connection);
+    return new Session(client, store, held, connection);
   }
 
   /** The encrypted key file this browser keeps (for another download). */

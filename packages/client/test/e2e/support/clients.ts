@@ -1,6 +1,6 @@
 /**
- * Shared setup of the client scenarios: SDK clients in this process, each on its own SQLite file,
- * talking to a real relay process; plus readers of what a client stored (history, MLS state).
+ * Shared setup of the client scenarios: SDK clients in this process, each on its own SQLite file
+ * sealed under its identity's store key (as the CLI opens it), talking to a real relay process; plus readers of what a client stored (history, MLS state).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,8 @@ import { WebSocket } from 'ws';
 import { loadChat, type ChatRecord } from '../../../src/chats/records.js';
 import {
   Client,
+  deriveStoreKey,
+  openSealedStore,
   type Chat,
   type ClientEvents,
   type ClientStore,
@@ -41,6 +43,7 @@ export function random(length: number): Uint8Array {
 /** A client with the store and file behind it, so a scenario can close and reopen it. */
 export interface TestClient {
   readonly client: Client;
+  /** The sealed store the client uses. */
   readonly store: ClientStore;
   readonly path: string;
   readonly identity: Identity;
@@ -74,7 +77,10 @@ export async function openClient(options: OpenClientOptions): Promise<TestClient
     dirs.add(dir);
     path = join(dir, 'client.db');
   }
-  const store = openSqliteClientStore(path);
+  const store = await openSealedStore(openSqliteClientStore(path), {
+    key: await deriveStoreKey(suite, identity),
+    random,
+  });
   const client = await Client.create({
     relayUrl: options.relayUrl,
     identity,
