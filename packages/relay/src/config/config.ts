@@ -52,13 +52,13 @@ export interface RelayConfig {
     readonly maxSubscriptionsPerConnection: number;
     readonly maxPageSize: number;
     readonly maxPageBytes: number;
-    readonly oneTimeClaimsPerPairPerHour: number;
-    readonly oneTimeClaimsPerTargetPerHour: number;
+    readonly keyPackagesPerPairPerHour: number;
+    readonly keyPackagesPerTargetPerHour: number;
     readonly authPerMinutePerAddress: number;
     readonly maxUnauthenticatedConnections: number;
     readonly maxUnauthenticatedPerAddress: number;
     readonly authTimeoutMs: number;
-    readonly maxBufferedBytesPerConnection: number;
+    readonly maxBufferedBytesPerSocket: number;
     readonly maxBufferedBytesTotal: number;
     readonly maxInboxBytesPerSender: number;
   };
@@ -218,16 +218,16 @@ export const SETTINGS: Readonly<Record<string, Setting>> = {
     fallback: 1024 * 1024,
     doc: 'most envelope bytes per GET page or WebSocket catch-up page (at least one envelope)',
   },
-  'one-time-claims-per-pair-per-hour': {
-    path: ['limits', 'oneTimeClaimsPerPairPerHour'],
+  'key-packages-per-pair-per-hour': {
+    path: ['limits', 'keyPackagesPerPairPerHour'],
     kind: 'uint',
     min: 1,
     max: 100_000,
     fallback: 6,
     doc: 'one-time KeyPackages one account may take of another per hour (then the last resort)',
   },
-  'one-time-claims-per-target-per-hour': {
-    path: ['limits', 'oneTimeClaimsPerTargetPerHour'],
+  'key-packages-per-target-per-hour': {
+    path: ['limits', 'keyPackagesPerTargetPerHour'],
     kind: 'uint',
     min: 1,
     max: 100_000,
@@ -266,8 +266,8 @@ export const SETTINGS: Readonly<Record<string, Setting>> = {
     fallback: 3000,
     doc: 'a WebSocket must authenticate within this long',
   },
-  'max-buffered-bytes-per-connection': {
-    path: ['limits', 'maxBufferedBytesPerConnection'],
+  'max-buffered-bytes-per-socket': {
+    path: ['limits', 'maxBufferedBytesPerSocket'],
     kind: 'uint',
     min: 64 * 1024,
     max: 2 ** 32,
@@ -427,13 +427,13 @@ export function loadConfig(sources: ConfigSources): RelayConfig {
       maxSubscriptionsPerConnection: get('max-subscriptions-per-connection'),
       maxPageSize: get('max-page-size'),
       maxPageBytes: get('max-page-bytes'),
-      oneTimeClaimsPerPairPerHour: get('one-time-claims-per-pair-per-hour'),
-      oneTimeClaimsPerTargetPerHour: get('one-time-claims-per-target-per-hour'),
+      keyPackagesPerPairPerHour: get('key-packages-per-pair-per-hour'),
+      keyPackagesPerTargetPerHour: get('key-packages-per-target-per-hour'),
       authPerMinutePerAddress: get('auth-per-minute-per-address'),
       maxUnauthenticatedConnections: get('max-unauthenticated-connections'),
       maxUnauthenticatedPerAddress: get('max-unauthenticated-per-address'),
       authTimeoutMs: get('auth-timeout-ms'),
-      maxBufferedBytesPerConnection: get('max-buffered-bytes-per-connection'),
+      maxBufferedBytesPerSocket: get('max-buffered-bytes-per-socket'),
       maxBufferedBytesTotal: get('max-buffered-bytes-total'),
       maxInboxBytesPerSender: get('max-inbox-bytes-per-sender'),
     },
@@ -459,9 +459,6 @@ export function loadConfig(sources: ConfigSources): RelayConfig {
   // An envelope travels base64url-encoded in JSON bodies: 4/3 of its size plus a little.
   if (config.limits.maxBodyBytes < Math.ceil((config.limits.maxEnvelopeBytes * 4) / 3) + 64) {
     invalid('max-body-bytes must hold a base64url-encoded envelope of max-envelope-bytes');
-  }
-  if (config.limits.maxBufferedBytesTotal < config.limits.maxBufferedBytesPerConnection) {
-    invalid('max-buffered-bytes-total must be at least max-buffered-bytes-per-connection');
   }
   if (config.retention.maxBytesPerTopic < config.limits.maxEnvelopeBytes) {
     invalid('retention-max-bytes-per-topic must be at least max-envelope-bytes');

@@ -153,12 +153,12 @@ export async function createRelay(deps: RelayDependencies): Promise<Relay> {
       config.limits.claimsPerMinute,
     ),
     oneTimeClaimsPerPair: new TokenBuckets(
-      config.limits.oneTimeClaimsPerPairPerHour / 3600,
-      config.limits.oneTimeClaimsPerPairPerHour,
+      config.limits.keyPackagesPerPairPerHour / 3600,
+      config.limits.keyPackagesPerPairPerHour,
     ),
     oneTimeClaimsPerTarget: new TokenBuckets(
-      config.limits.oneTimeClaimsPerTargetPerHour / 3600,
-      config.limits.oneTimeClaimsPerTargetPerHour,
+      config.limits.keyPackagesPerTargetPerHour / 3600,
+      config.limits.keyPackagesPerTargetPerHour,
     ),
     addressLimits: new TokenBuckets(
       config.limits.authPerMinutePerAddress / 60,

@@ -196,7 +196,7 @@ class Connection {
     const frame = typeof message === 'string' ? message : JSON.stringify(message);
     if (
       this.#socket.bufferedAmount + frame.length >
-      this.#ctx.config.limits.maxBufferedBytesPerConnection
+      this.#ctx.config.limits.maxBufferedBytesPerSocket
     ) {
       this.cutOff();
       return;

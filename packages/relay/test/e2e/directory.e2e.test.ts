@@ -28,8 +28,8 @@ const CLAIMS_PER_MINUTE = 20;
 // (limits.e2e.test.ts) are raised out of the way.
 const RELAY_FLAGS = {
   'claims-per-minute': CLAIMS_PER_MINUTE,
-  'one-time-claims-per-pair-per-hour': 1000,
-  'one-time-claims-per-target-per-hour': 1000,
+  'key-packages-per-pair-per-hour': 1000,
+  'key-packages-per-target-per-hour': 1000,
 };
 
 interface Claim {
@@ -220,7 +220,7 @@ describe('a published directory entry and its key packages', () => {
     expect(errorCode(answer)).toBe('RELAY_DIRECTORY_INVALID');
   });
 
-  it('rate-limits claims per session with 429 RELAY_RATE_LIMITED and Retry-After', async () => {
+  it('rate-limits claims per claiming account with 429 RELAY_RATE_LIMITED and Retry-After', async () => {
     const greedy = await newSession(relay.url);
     const statuses: number[] = [];
     let limited: Answer | undefined;

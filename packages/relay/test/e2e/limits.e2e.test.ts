@@ -117,7 +117,7 @@ describe('rates are per account, not per session', () => {
 
 describe('KeyPackage claims', () => {
   it('does not let one claimer drain another account’s one-time packages', async () => {
-    const relay = await startRelay({ flags: { 'one-time-claims-per-pair-per-hour': 3 } });
+    const relay = await startRelay({ flags: { 'key-packages-per-pair-per-hour': 3 } });
     const bobIdentity = await newIdentity();
     const bob = await login(relay.url, bobIdentity);
     await publishEntry(relay.url, bobIdentity, bob, 20);
@@ -148,7 +148,7 @@ describe('KeyPackage claims', () => {
   });
 
   it('hands out a bounded number of one-time packages per target, whoever claims', async () => {
-    const relay = await startRelay({ flags: { 'one-time-claims-per-target-per-hour': 4 } });
+    const relay = await startRelay({ flags: { 'key-packages-per-target-per-hour': 4 } });
     const bobIdentity = await newIdentity();
     const bob = await login(relay.url, bobIdentity);
     await publishEntry(relay.url, bobIdentity, bob, 20);
