@@ -19,6 +19,8 @@ import type { Session, Sessions } from './auth/sessions.js';
 import type { Bus } from './bus/bus.js';
 import type { RelayConfig } from './config/config.js';
 import { RelayError } from './errors.js';
+import type { ConnectionAdmission } from './limits/connection-admission.js';
+import type { InboxQuotas } from './limits/inbox-quota.js';
 import type { TokenBuckets } from './limits/token-bucket.js';
 import type { Checkpointer } from './log/checkpointer.js';
 import type { WireReceipt } from './log/receipts.js';
@@ -47,10 +49,20 @@ export interface RelayContext {
   readonly allowlist: Allowlist;
   readonly writer: EnvelopeWriter;
   readonly metrics: RelayMetrics;
+  /** Envelopes per account (every session of an account shares one bucket). */
   readonly publishLimits: TokenBuckets;
+  /** KeyPackage claims per claiming account. */
   readonly claimLimits: TokenBuckets;
   /** New cursor rows per account (docs/spec/relay-api.md §Acknowledging). */
   readonly cursorLimits: TokenBuckets;
+  /** One-time KeyPackages per (claimer, target) pair; beyond it the last resort is served. */
+  readonly oneTimeClaimsPerPair: TokenBuckets;
+  /** One-time KeyPackages per target account; beyond it the last resort is served. */
+  readonly oneTimeClaimsPerTarget: TokenBuckets;
+  /** Unauthenticated work (challenges, logins) per client address. */
+  readonly addressLimits: TokenBuckets;
+  readonly admission: ConnectionAdmission;
+  readonly inboxQuotas: InboxQuotas;
   readonly log: FastifyBaseLogger;
   readonly state: { draining: boolean; connections: number };
 }
@@ -61,9 +73,12 @@ export function sessionFromHeader(ctx: RelayContext, header: string | undefined)
   return ctx.sessions.authenticate(match?.[1], ctx.clock());
 }
 
-/** Throws RELAY_RATE_LIMITED with Retry-After if the bucket of `session` is empty. */
-export function spend(ctx: RelayContext, buckets: TokenBuckets, session: Session): void {
-  const waitMs = buckets.take(session.key, ctx.clock());
+/**
+ * Spends one token of `key` (an account id or a client address, never a session: sessions are
+ * free to open). @throws RelayError RELAY_RATE_LIMITED with Retry-After if the bucket is empty
+ */
+export function spend(ctx: RelayContext, buckets: TokenBuckets, key: string): void {
+  const waitMs = buckets.take(key, ctx.clock());
   if (waitMs > 0) {
     throw new RelayError('RELAY_RATE_LIMITED', undefined, {
       retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
@@ -76,7 +91,8 @@ export function spend(ctx: RelayContext, buckets: TokenBuckets, session: Session
  * carries a write proof (docs/spec/chats.md §Write keys), checked here, outside the store's
  * transaction; the store then decides whether its key may write.
  * @throws RelayError RELAY_RATE_LIMITED | RELAY_PAYLOAD_TOO_LARGE | RELAY_ENVELOPE_INVALID |
- *   RELAY_WRITE_PROOF_INVALID | RELAY_WRITE_FORBIDDEN | RELAY_TOPIC_FULL | RELAY_COMMIT_CONFLICT
+ *   RELAY_WRITE_PROOF_INVALID | RELAY_WRITE_FORBIDDEN | RELAY_TOPIC_FULL | RELAY_COMMIT_CONFLICT |
+ *   RELAY_INBOX_SENDER_QUOTA
  */
 export async function acceptEnvelope(
   ctx: RelayContext,
@@ -84,7 +100,7 @@ export async function acceptEnvelope(
   bytes: Uint8Array,
   proof?: WriteProof,
 ): Promise<StoredReceipt> {
-  spend(ctx, ctx.publishLimits, session);
+  spend(ctx, ctx.publishLimits, session.account);
   let encoded;
   try {
     encoded = decodeEnvelope(bytes, { maxBytes: ctx.config.limits.maxEnvelopeBytes });
@@ -121,11 +137,30 @@ export async function acceptEnvelope(
     if (!(await verifyWrite(ctx.suite, proof, topic, encoded.cid.bytes)).ok)
       throw new RelayError('RELAY_WRITE_PROOF_INVALID', '(bad signature)');
   }
-  const receipt = await ctx.writer.append(
-    encoded,
-    commitEpoch,
-    proof === undefined ? undefined : { writer: proof.writer, next: proof.next },
-  );
+  // An inbox is written by strangers: each sender gets a share, so one cannot fill it for all.
+  const reservation =
+    isInboxTopic(topic) && !isInboxOf(topic, session.account as AccountId)
+      ? ctx.inboxQuotas.reserve(session.account, topic, encoded.bytes.length)
+      : null;
+  if (reservation === undefined) {
+    throw new RelayError(
+      'RELAY_INBOX_SENDER_QUOTA',
+      `(${ctx.config.limits.maxInboxBytesPerSender} bytes per sender until the owner acknowledges)`,
+    );
+  }
+  let receipt;
+  try {
+    receipt = await ctx.writer.append(
+      encoded,
+      commitEpoch,
+      proof === undefined ? undefined : { writer: proof.writer, next: proof.next },
+    );
+  } catch (error) {
+    reservation?.cancel();
+    throw error;
+  }
+  if (receipt.duplicate) reservation?.cancel();
+  else reservation?.stored(receipt.seq);
   ctx.metrics.envelopesIn.inc({ duplicate: String(receipt.duplicate) });
   return receipt;
 }
@@ -147,6 +182,7 @@ function commitEpochOf(payload: Uint8Array): number | undefined {
   }
   return Number(header.epoch);
 }
+
 
 /** Throws RELAY_FORBIDDEN if `topic` is in the inbox namespace but not the session's own inbox. */
 export function assertMayRead(session: Session, topic: Uint8Array): void {

@@ -44,9 +44,17 @@ export const RELAY_ERRORS = {
   RELAY_WITNESS_BAD_PROOF: [422, 'The consistency proof does not verify.'],
   RELAY_RATE_LIMITED: [429, 'Too many requests; retry after the indicated time.'],
   RELAY_TOO_MANY_SUBSCRIPTIONS: [429, 'This connection has as many subscriptions as allowed.'],
+  RELAY_INBOX_SENDER_QUOTA: [
+    429,
+    'This sender already has as many unacknowledged bytes in this inbox as allowed.',
+  ],
   RELAY_INTERNAL: [500, 'The relay failed; the error was logged.'],
   RELAY_NOT_READY: [503, 'The relay is starting or shutting down.'],
   RELAY_TOO_MANY_CONNECTIONS: [503, 'The relay has as many connections as it allows.'],
+  RELAY_TOO_MANY_UNAUTHENTICATED: [
+    503,
+    'This address (or the relay) has as many unauthenticated connections as allowed.',
+  ],
   RELAY_TOPIC_FULL: [
     507,
     'The topic holds as many bytes as allowed and nothing acknowledged can be evicted.',

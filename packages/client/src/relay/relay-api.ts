@@ -4,6 +4,7 @@
  * relay's code in CLIENT_RELAY_REFUSED.
  */
 import {
+  decodeCanonical,
   fromBase64Url,
   loginMessage,
   signFor,
@@ -13,6 +14,9 @@ import {
   type WriteProof,
 } from '@parley/core';
 import { ClientError } from '../errors.js';
+
+/** The largest binary page the client decodes (a relay's page bytes plus one large envelope). */
+const MAX_PAGE_BYTES = 96 * 1024 * 1024;
 
 /** Decodes base64url (the relay's encoding of every byte string in JSON). */
 function fromBase64(text: string): Uint8Array {
@@ -195,7 +199,32 @@ export class RelayApi {
     return { ...body, duplicate: status === 200 };
   }
 
+  /**
+   * Up to `limit` envelopes of `topic` after `after`: fewer only when the topic has no more.
+   * The relay bounds each page in bytes, so this follows its pages (binary, DAG-CBOR) until it
+   * has `limit` or reached the topic's last seq.
+   * @throws ClientError CLIENT_RELAY_UNREACHABLE | CLIENT_RELAY_REFUSED
+   */
   async fetchEnvelopes(
+    topic: Uint8Array,
+    after: number,
+    limit: number,
+    now: number,
+  ): Promise<{ envelopes: TopicEnvelope[]; lastSeq: number }> {
+    const envelopes: TopicEnvelope[] = [];
+    let cursor = after;
+    for (;;) {
+      const page = await this.#fetchPage(topic, cursor, limit - envelopes.length, now);
+      envelopes.push(...page.envelopes);
+      const last = page.envelopes.at(-1);
+      if (last === undefined || envelopes.length >= limit || last.seq >= page.lastSeq) {
+        return { envelopes, lastSeq: page.lastSeq };
+      }
+      cursor = last.seq;
+    }
+  }
+
+  async #fetchPage(
     topic: Uint8Array,
     after: number,
     limit: number,
@@ -205,9 +234,7 @@ export class RelayApi {
       this.#call(
         'GET',
         `/v1/topics/${toBase64Url(topic)}/envelopes?after=${after}&limit=${limit}`,
-        {
-          token,
-        },
+        { token, accept: 'cbor' },
       ),
     )) as {
       envelopes: {
@@ -215,17 +242,21 @@ export class RelayApi {
         cid: string;
         receivedAt: number;
         leafIndex?: number;
-        envelope: string;
+        envelope: string | Uint8Array;
       }[];
       lastSeq: number;
     };
+    if (!Array.isArray(answer.envelopes) || typeof answer.lastSeq !== 'number') {
+      throw new ClientError('CLIENT_RELAY_REFUSED', '(a page of envelopes is malformed)');
+    }
     return {
       envelopes: answer.envelopes.map((item) => ({
         seq: item.seq,
         cid: item.cid,
         receivedAt: item.receivedAt,
         leafIndex: item.leafIndex,
-        bytes: fromBase64Url(item.envelope),
+        // A relay without the binary form answers JSON with base64url.
+        bytes: typeof item.envelope === 'string' ? fromBase64Url(item.envelope) : item.envelope,
       })),
       lastSeq: answer.lastSeq,
     };
@@ -341,8 +372,11 @@ export class RelayApi {
       token?: string;
       withStatus?: boolean;
       headers?: Record<string, string>;
-      /** Read a successful answer as text or bytes instead of JSON. */
-      accept?: 'text' | 'bytes';
+      /**
+       * Read a successful answer as text or bytes instead of JSON; 'cbor' asks for
+       * application/cbor and decodes it (JSON if the relay answers JSON).
+       */
+      accept?: 'text' | 'bytes' | 'cbor';
     } = {},
   ): Promise<unknown> {
     const headers: Record<string, string> = { ...options.headers };
@@ -355,6 +389,7 @@ export class RelayApi {
       body = new Uint8Array(options.cbor);
     }
     if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+    if (options.accept === 'cbor') headers.accept = 'application/cbor, application/json;q=0.5';
     let response: Response;
     try {
       response = await this.#options.fetch(`${this.#base}${path}`, {
@@ -369,6 +404,20 @@ export class RelayApi {
     }
     if (response.ok && options.accept === 'bytes') {
       return new Uint8Array(await response.arrayBuffer());
+    }
+    if (
+      response.ok &&
+      options.accept === 'cbor' &&
+      (response.headers.get('content-type') ?? '').startsWith('application/cbor')
+    ) {
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      try {
+        return decodeCanonical(bytes, { maxBytes: MAX_PAGE_BYTES });
+      } catch (cause) {
+        throw new ClientError('CLIENT_RELAY_REFUSED', '(a binary answer is not canonical CBOR)', {
+          cause,
+        });
+      }
     }
     const text = await response.text();
     if (response.ok && options.accept === 'text') return text;

@@ -45,6 +45,16 @@ describe('loadConfig defaults', () => {
         maxConnections: 10_000,
         maxSubscriptionsPerConnection: 1000,
         maxPageSize: 500,
+        maxPageBytes: 1024 * 1024,
+        keyPackagesPerPairPerHour: 6,
+        keyPackagesPerTargetPerHour: 30,
+        authPerMinutePerAddress: 120,
+        maxUnauthenticatedConnections: 1000,
+        maxUnauthenticatedPerAddress: 8,
+        authTimeoutMs: 3000,
+        maxBufferedBytesPerSocket: 8 * 1024 * 1024,
+        maxBufferedBytesTotal: 256 * 1024 * 1024,
+        maxInboxBytesPerSender: 4 * 1024 * 1024,
       },
       retention: {
         maxAgeSeconds: 30 * 86400,
@@ -146,6 +156,16 @@ claimsPerMinute = 6
 maxConnections = 7
 maxSubscriptionsPerConnection = 8
 maxPageSize = 9
+maxPageBytes = 10240
+keyPackagesPerPairPerHour = 11
+keyPackagesPerTargetPerHour = 12
+authPerMinutePerAddress = 13
+maxUnauthenticatedConnections = 14
+maxUnauthenticatedPerAddress = 15
+authTimeoutMs = 1600
+maxBufferedBytesPerSocket = 170000
+maxBufferedBytesTotal = 180000
+maxInboxBytesPerSender = 19000
 
 [retention]
 maxAgeSeconds = 86400
@@ -185,6 +205,16 @@ logs = [{ origin = "other.example/log", publicKey = "${KEY_B}" }]
         maxConnections: 7,
         maxSubscriptionsPerConnection: 8,
         maxPageSize: 9,
+        maxPageBytes: 10240,
+        keyPackagesPerPairPerHour: 11,
+        keyPackagesPerTargetPerHour: 12,
+        authPerMinutePerAddress: 13,
+        maxUnauthenticatedConnections: 14,
+        maxUnauthenticatedPerAddress: 15,
+        authTimeoutMs: 1600,
+        maxBufferedBytesPerSocket: 170000,
+        maxBufferedBytesTotal: 180000,
+        maxInboxBytesPerSender: 19000,
       },
       retention: { maxAgeSeconds: 86400, maxBytesPerTopic: 2048, sweepIntervalSeconds: 5 },
       log: {

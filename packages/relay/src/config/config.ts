@@ -52,6 +52,16 @@ export interface RelayConfig {
     readonly maxConnections: number;
     readonly maxSubscriptionsPerConnection: number;
     readonly maxPageSize: number;
+    readonly maxPageBytes: number;
+    readonly keyPackagesPerPairPerHour: number;
+    readonly keyPackagesPerTargetPerHour: number;
+    readonly authPerMinutePerAddress: number;
+    readonly maxUnauthenticatedConnections: number;
+    readonly maxUnauthenticatedPerAddress: number;
+    readonly authTimeoutMs: number;
+    readonly maxBufferedBytesPerSocket: number;
+    readonly maxBufferedBytesTotal: number;
+    readonly maxInboxBytesPerSender: number;
   };
   readonly retention: {
     readonly maxAgeSeconds: number;
@@ -159,7 +169,7 @@ export const SETTINGS: Readonly<Record<string, Setting>> = {
     min: 1,
     max: 1_000_000,
     fallback: 200,
-    doc: 'sustained envelopes per second per session',
+    doc: 'sustained envelopes per second per account',
   },
   'publish-burst': {
     path: ['limits', 'publishBurst'],
@@ -167,7 +177,7 @@ export const SETTINGS: Readonly<Record<string, Setting>> = {
     min: 1,
     max: 1_000_000,
     fallback: 1000,
-    doc: 'burst of envelopes per session',
+    doc: 'burst of envelopes per account',
   },
   'claims-per-minute': {
     path: ['limits', 'claimsPerMinute'],
@@ -175,7 +185,7 @@ export const SETTINGS: Readonly<Record<string, Setting>> = {
     min: 1,
     max: 100_000,
     fallback: 120,
-    doc: 'KeyPackage claims per minute per session',
+    doc: 'KeyPackage claims per minute per claiming account',
   },
   'cursors-per-minute': {
     path: ['limits', 'cursorsPerMinute'],
@@ -208,6 +218,86 @@ export const SETTINGS: Readonly<Record<string, Setting>> = {
     max: 10_000,
     fallback: 500,
     doc: 'most envelopes per GET page',
+  },
+  'max-page-bytes': {
+    path: ['limits', 'maxPageBytes'],
+    kind: 'uint',
+    min: 1024,
+    max: 64 * 1024 * 1024,
+    fallback: 1024 * 1024,
+    doc: 'most envelope bytes per GET page or WebSocket catch-up page (at least one envelope)',
+  },
+  'key-packages-per-pair-per-hour': {
+    path: ['limits', 'keyPackagesPerPairPerHour'],
+    kind: 'uint',
+    min: 1,
+    max: 100_000,
+    fallback: 6,
+    doc: 'one-time KeyPackages one account may take of another per hour (then the last resort)',
+  },
+  'key-packages-per-target-per-hour': {
+    path: ['limits', 'keyPackagesPerTargetPerHour'],
+    kind: 'uint',
+    min: 1,
+    max: 100_000,
+    fallback: 30,
+    doc: 'one-time KeyPackages of one account handed out per hour (then the last resort)',
+  },
+  'auth-per-minute-per-address': {
+    path: ['limits', 'authPerMinutePerAddress'],
+    kind: 'uint',
+    min: 1,
+    max: 1_000_000,
+    fallback: 120,
+    doc: 'login challenges and session requests per minute per client address',
+  },
+  'max-unauthenticated-connections': {
+    path: ['limits', 'maxUnauthenticatedConnections'],
+    kind: 'uint',
+    min: 1,
+    max: 1_000_000,
+    fallback: 1000,
+    doc: 'WebSocket connections not yet authenticated, in total (the rest of max-connections is kept for authenticated ones)',
+  },
+  'max-unauthenticated-per-address': {
+    path: ['limits', 'maxUnauthenticatedPerAddress'],
+    kind: 'uint',
+    min: 1,
+    max: 1_000_000,
+    fallback: 8,
+    doc: 'WebSocket connections not yet authenticated, per client address',
+  },
+  'auth-timeout-ms': {
+    path: ['limits', 'authTimeoutMs'],
+    kind: 'uint',
+    min: 100,
+    max: 60_000,
+    fallback: 3000,
+    doc: 'a WebSocket must authenticate within this long',
+  },
+  'max-buffered-bytes-per-socket': {
+    path: ['limits', 'maxBufferedBytesPerSocket'],
+    kind: 'uint',
+    min: 64 * 1024,
+    max: 2 ** 32,
+    fallback: 8 * 1024 * 1024,
+    doc: 'unsent bytes one WebSocket may hold before it is cut off (4408)',
+  },
+  'max-buffered-bytes-total': {
+    path: ['limits', 'maxBufferedBytesTotal'],
+    kind: 'uint',
+    min: 64 * 1024,
+    max: 2 ** 40,
+    fallback: 256 * 1024 * 1024,
+    doc: 'unsent WebSocket bytes in total; beyond it the slowest consumer is cut off (4408)',
+  },
+  'max-inbox-bytes-per-sender': {
+    path: ['limits', 'maxInboxBytesPerSender'],
+    kind: 'uint',
+    min: 1024,
+    max: 2 ** 40,
+    fallback: 4 * 1024 * 1024,
+    doc: 'unacknowledged bytes one sending account may hold in one inbox',
   },
   'retention-max-age-seconds': {
     path: ['retention', 'maxAgeSeconds'],
@@ -346,6 +436,16 @@ export function loadConfig(sources: ConfigSources): RelayConfig {
       maxConnections: get('max-connections'),
       maxSubscriptionsPerConnection: get('max-subscriptions-per-connection'),
       maxPageSize: get('max-page-size'),
+      maxPageBytes: get('max-page-bytes'),
+      keyPackagesPerPairPerHour: get('key-packages-per-pair-per-hour'),
+      keyPackagesPerTargetPerHour: get('key-packages-per-target-per-hour'),
+      authPerMinutePerAddress: get('auth-per-minute-per-address'),
+      maxUnauthenticatedConnections: get('max-unauthenticated-connections'),
+      maxUnauthenticatedPerAddress: get('max-unauthenticated-per-address'),
+      authTimeoutMs: get('auth-timeout-ms'),
+      maxBufferedBytesPerSocket: get('max-buffered-bytes-per-socket'),
+      maxBufferedBytesTotal: get('max-buffered-bytes-total'),
+      maxInboxBytesPerSender: get('max-inbox-bytes-per-sender'),
     },
     retention: {
       maxAgeSeconds: get('retention-max-age-seconds'),

@@ -23,6 +23,8 @@ import type { Bus } from '../bus/bus.js';
 import type { RelayConfig } from '../config/config.js';
 import type { RelayContext } from '../context.js';
 import { RelayError, isRelayError } from '../errors.js';
+import { ConnectionAdmission } from '../limits/connection-admission.js';
+import { InboxQuotas } from '../limits/inbox-quota.js';
 import { TokenBuckets } from '../limits/token-bucket.js';
 import { Checkpointer } from '../log/checkpointer.js';
 import { createReceiptSigner } from '../log/receipts.js';
@@ -154,6 +156,21 @@ export async function createRelay(deps: RelayDependencies): Promise<Relay> {
       config.limits.cursorsPerMinute / 60,
       config.limits.cursorsPerMinute,
     ),
+    oneTimeClaimsPerPair: new TokenBuckets(
+      config.limits.keyPackagesPerPairPerHour / 3600,
+      config.limits.keyPackagesPerPairPerHour,
+    ),
+    oneTimeClaimsPerTarget: new TokenBuckets(
+      config.limits.keyPackagesPerTargetPerHour / 3600,
+      config.limits.keyPackagesPerTargetPerHour,
+    ),
+    addressLimits: new TokenBuckets(
+      config.limits.authPerMinutePerAddress / 60,
+      config.limits.authPerMinutePerAddress,
+    ),
+    admission: new ConnectionAdmission(config.limits),
+    // The key lives only in this process: see InboxQuotas and relay-api.md §Inbox quotas.
+    inboxQuotas: new InboxQuotas(deps.random(32), config.limits.maxInboxBytesPerSender),
     log: deps.log,
     state: { draining: false, connections: 0 },
   };
@@ -241,6 +258,9 @@ export async function createRelay(deps: RelayDependencies): Promise<Relay> {
     ctx.publishLimits.prune(now);
     ctx.claimLimits.prune(now);
     ctx.cursorLimits.prune(now);
+    ctx.oneTimeClaimsPerPair.prune(now);
+    ctx.oneTimeClaimsPerTarget.prune(now);
+    ctx.addressLimits.prune(now);
     void store
       .deleteExpiredSessions(now)
       .then(() =>

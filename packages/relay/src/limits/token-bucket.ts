@@ -1,6 +1,6 @@
-/** Token buckets for per-session rate limits (refill continuously, spend one per request). */
+/** Token buckets for rate limits per account or address (refill continuously, spend one per request). */
 
-/** A set of token buckets keyed by session, with a shared rate and burst. */
+/** A set of token buckets keyed by account, address or pair, with a shared rate and burst. */
 export class TokenBuckets {
   readonly #ratePerMs: number;
   readonly #burst: number;
@@ -30,6 +30,13 @@ export class TokenBuckets {
       return 0;
     }
     return Math.ceil((1 - bucket.tokens) / this.#ratePerMs);
+  }
+
+  /** Whether `key`'s bucket holds a token at time `now` (spends nothing). */
+  hasToken(key: string, now: number): boolean {
+    const bucket = this.#buckets.get(key);
+    if (bucket === undefined) return true;
+    return bucket.tokens + (now - bucket.updatedAt) * this.#ratePerMs >= 1;
   }
 
   /** Forgets buckets that have been full for a while, so memory tracks active sessions only. */

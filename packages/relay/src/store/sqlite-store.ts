@@ -366,16 +366,49 @@ export function openSqliteStore(path: string): RelayStore {
     },
   );
 
-  const claim = opened.transaction((account: string, now: number): ClaimOutcome => {
-    const entry = q.directory.get(account) as { last_resort: Uint8Array } | undefined;
-    if (entry === undefined) return { missing: true };
-    const next = q.nextKeyPackage.get(account) as
-      { hash: Uint8Array; bytes: Uint8Array } | undefined;
-    if (next === undefined)
-      return { keyPackage: new Uint8Array(entry.last_resort), lastResort: true };
-    q.markClaimed.run(now, account, next.hash);
-    return { keyPackage: new Uint8Array(next.bytes), lastResort: false };
-  });
+  // Rows are read one at a time so a page stops at `maxBytes` without loading what follows.
+  function listEnvelopes(
+    topic: Uint8Array,
+    afterSeq: number,
+    limit: number,
+    maxBytes: number,
+  ): StoredEnvelope[] {
+    const page: StoredEnvelope[] = [];
+    let bytes = 0;
+    for (const row of q.list.iterate(topic, afterSeq, limit) as Iterable<{
+      seq: number;
+      cid: string;
+      bytes: Buffer;
+      received_at: number;
+      leaf_index: number;
+    }>) {
+      if (page.length > 0 && bytes + row.bytes.byteLength > maxBytes) break;
+      bytes += row.bytes.byteLength;
+      page.push({
+        seq: row.seq,
+        cid: row.cid,
+        // better-sqlite3 gives each row its own Buffer: a view, not a second copy.
+        bytes: new Uint8Array(row.bytes.buffer, row.bytes.byteOffset, row.bytes.byteLength),
+        receivedAt: row.received_at,
+        leafIndex: row.leaf_index,
+      });
+    }
+    return page;
+  }
+
+  const claim = opened.transaction(
+    (account: string, now: number, oneTime: boolean): ClaimOutcome => {
+      const entry = q.directory.get(account) as { last_resort: Uint8Array } | undefined;
+      if (entry === undefined) return { missing: true };
+      const next = oneTime
+        ? (q.nextKeyPackage.get(account) as { hash: Uint8Array; bytes: Uint8Array } | undefined)
+        : undefined;
+      if (next === undefined)
+        return { keyPackage: new Uint8Array(entry.last_resort), lastResort: true };
+      q.markClaimed.run(now, account, next.hash);
+      return { keyPackage: new Uint8Array(next.bytes), lastResort: false };
+    },
+  );
 
   const putCheckpoint = opened.transaction(
     (
@@ -422,24 +455,8 @@ export function openSqliteStore(path: string): RelayStore {
   return {
     appendEnvelopes: (items, receivedAt, maxBytesPerTopic) =>
       attempt(() => append(items, receivedAt, maxBytesPerTopic)),
-    listEnvelopes: (topic, afterSeq, limit) =>
-      Promise.resolve(
-        (
-          q.list.all(topic, afterSeq, limit) as {
-            seq: number;
-            cid: string;
-            bytes: Uint8Array;
-            received_at: number;
-            leaf_index: number;
-          }[]
-        ).map((row): StoredEnvelope => ({
-          seq: row.seq,
-          cid: row.cid,
-          bytes: new Uint8Array(row.bytes),
-          receivedAt: row.received_at,
-          leafIndex: row.leaf_index,
-        })),
-      ),
+    listEnvelopes: (topic, afterSeq, limit, options) =>
+      Promise.resolve(listEnvelopes(topic, afterSeq, limit, options?.maxBytes ?? Infinity)),
     lastSeq: (topic) =>
       Promise.resolve((q.topic.get(topic) as TopicRow | undefined)?.last_seq ?? 0),
     acknowledge: (topic, reader, seq, writer, now) =>
@@ -488,7 +505,8 @@ export function openSqliteStore(path: string): RelayStore {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
     },
-    claimKeyPackage: (account, now) => Promise.resolve(claim(account, now)),
+    claimKeyPackage: (account, now, options) =>
+      Promise.resolve(claim(account, now, options?.oneTime ?? true)),
     logSize: () => Promise.resolve(log.size()),
     logRoot: (size) => attempt(() => log.root(size)),
     logInclusionProof: (index, size) => attempt(() => log.inclusionProof(index, size)),

@@ -136,8 +136,16 @@ export interface RelayStore {
     receivedAt: number,
     maxBytesPerTopic: number,
   ): Promise<AppendOutcome[]>;
-  /** Envelopes of `topic` with seq > `afterSeq`, in seq order, at most `limit`. */
-  listEnvelopes(topic: Uint8Array, afterSeq: number, limit: number): Promise<StoredEnvelope[]>;
+  /**
+   * Envelopes of `topic` with seq > `afterSeq`, in seq order, at most `limit`, and with
+   * `maxBytes` no more envelope bytes than that (but always the first one, however large).
+   */
+  listEnvelopes(
+    topic: Uint8Array,
+    afterSeq: number,
+    limit: number,
+    options?: { readonly maxBytes?: number },
+  ): Promise<StoredEnvelope[]>;
   /** The last seq assigned in `topic` (0 if none). */
   lastSeq(topic: Uint8Array): Promise<number>;
   /**
@@ -184,8 +192,15 @@ export interface RelayStore {
     maxKeyPackages: number,
     now: number,
   ): Promise<'stored' | 'stale' | 'too-many-key-packages'>;
-  /** Hands out one unclaimed KeyPackage exactly once, else the last-resort one. */
-  claimKeyPackage(account: string, now: number): Promise<ClaimOutcome>;
+  /**
+   * Hands out one unclaimed KeyPackage exactly once, else the last-resort one; with
+   * `oneTime: false` the last-resort one without touching the pool.
+   */
+  claimKeyPackage(
+    account: string,
+    now: number,
+    options?: { readonly oneTime?: boolean },
+  ): Promise<ClaimOutcome>;
 
   /** Number of leaves in the transparency log (every leaf is committed with what it logs). */
   logSize(): Promise<number>;

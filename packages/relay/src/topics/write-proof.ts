@@ -54,6 +54,8 @@ export async function acknowledgeTopic(
   if (isInboxTopic(topic)) {
     if (given) throw new RelayError('RELAY_WRITE_PROOF_INVALID', '(an inbox cursor has no proof)');
     await ctx.store.acknowledge(topic, OWNER_READER, seq, undefined, ctx.clock());
+    // The owner has read them: the senders' shares of the inbox are free again.
+    ctx.inboxQuotas.acknowledged(topic, seq);
     return;
   }
   const { reader, writer, sig } = fields;
@@ -71,7 +73,7 @@ export async function acknowledgeTopic(
   );
   if (!verified.ok) throw new RelayError('RELAY_WRITE_PROOF_INVALID', '(bad cursor signature)');
   if ((await ctx.store.acknowledgedSeq(topic, readerId)) === undefined) {
-    spend(ctx, ctx.cursorLimits, { ...session, key: session.account });
+    spend(ctx, ctx.cursorLimits, session.account);
   }
   const outcome = await ctx.store.acknowledge(topic, readerId, seq, writerKey, ctx.clock());
   if (outcome === 'not-a-writer') throw new RelayError('RELAY_WRITE_FORBIDDEN');

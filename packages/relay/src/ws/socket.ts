@@ -13,10 +13,10 @@ import { decodeBase64Url } from '../http/wire.js';
 import { OWNER_READER } from '../store/sqlite-write-keys.js';
 import { acknowledgeTopic, writeProofFrom } from '../topics/write-proof.js';
 
-const AUTH_TIMEOUT_MS = 10_000;
 const CATCH_UP_PAGE = 500;
-/** A client that lets this much pile up unread is cut off rather than grow the relay's memory. */
-const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+/** How long catch-up waits for a client to read what it was sent before cutting it off. */
+const DRAIN_TIMEOUT_MS = 30_000;
+const DRAIN_POLL_MS = 20;
 const CLOSE_UNAUTHENTICATED = 4401;
 const CLOSE_TOO_SLOW = 4408;
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -60,6 +60,11 @@ export interface Sockets {
 export function registerSocketRoute(app: FastifyInstance, ctx: RelayContext): Sockets {
   const open = new Set<WebSocket>();
   const connections = new Set<Connection>();
+  const buffers = new SendBudget(
+    ctx.config.limits.maxBufferedBytesTotal,
+    () => connections,
+    ctx.clock,
+  );
 
   app.get(
     '/v1/ws',
@@ -69,19 +74,23 @@ export function registerSocketRoute(app: FastifyInstance, ctx: RelayContext): So
         summary: 'WebSocket: subscribe, publish, acknowledge (see relay-api.md)',
         tags: ['envelopes'],
       },
-      preValidation: (_request, reply, done) => {
+      preValidation: (request, reply, done) => {
         if (ctx.state.draining) {
           void reply
             .code(503)
             .send({ error: { code: 'RELAY_NOT_READY', message: 'The relay is shutting down.' } });
           return;
         }
-        if (ctx.state.connections >= ctx.config.limits.maxConnections) {
-          ctx.metrics.errors.inc({ code: 'RELAY_TOO_MANY_CONNECTIONS' });
+        const refusal = ctx.admission.admit(request.ip);
+        if (refusal !== undefined) {
+          ctx.metrics.errors.inc({ code: refusal });
           void reply.code(503).send({
             error: {
-              code: 'RELAY_TOO_MANY_CONNECTIONS',
-              message: 'The relay has as many connections as it allows.',
+              code: refusal,
+              message:
+                refusal === 'RELAY_TOO_MANY_CONNECTIONS'
+                  ? 'The relay has as many connections as it allows.'
+                  : 'This address (or the relay) has as many unauthenticated connections as allowed.',
             },
           });
           return;
@@ -89,17 +98,18 @@ export function registerSocketRoute(app: FastifyInstance, ctx: RelayContext): So
         done();
       },
     },
-    (socket) => {
+    (socket, request) => {
       open.add(socket);
       ctx.state.connections += 1;
       ctx.metrics.connections.inc();
-      const connection = new Connection(ctx, socket);
+      const connection = new Connection(ctx, socket, request.ip, buffers);
       connections.add(connection);
       socket.on('close', () => {
         open.delete(socket);
         connections.delete(connection);
         ctx.state.connections -= 1;
         ctx.metrics.connections.dec();
+        ctx.admission.release(request.ip, connection.isAuthenticated);
         connection.dispose();
       });
     },
@@ -121,19 +131,38 @@ class Connection {
   readonly #ctx: RelayContext;
   readonly #socket: WebSocket;
   readonly #subscriptions = new Map<string, Subscription>();
+  readonly #address: string;
+  readonly #buffers: SendBudget;
   #session: Session | undefined;
   #authTimer: NodeJS.Timeout | undefined;
   #expiryTimer: NodeJS.Timeout | undefined;
 
-  constructor(ctx: RelayContext, socket: WebSocket) {
+  constructor(ctx: RelayContext, socket: WebSocket, address: string, buffers: SendBudget) {
     this.#ctx = ctx;
     this.#socket = socket;
+    this.#address = address;
+    this.#buffers = buffers;
     this.#authTimer = setTimeout(() => {
       socket.close(CLOSE_UNAUTHENTICATED, 'authentication timed out');
-    }, AUTH_TIMEOUT_MS);
+    }, ctx.config.limits.authTimeoutMs);
     socket.on('message', (data, isBinary) => {
       void this.#receive(data, isBinary);
     });
+  }
+
+  /** Whether the connection has a session. */
+  get isAuthenticated(): boolean {
+    return this.#session !== undefined;
+  }
+
+  /** Bytes queued on the socket and not yet sent. */
+  get bufferedBytes(): number {
+    return this.#socket.bufferedAmount;
+  }
+
+  /** Cuts a consumer off that does not read what it is sent (close code 4408). */
+  cutOff(): void {
+    this.#socket.close(CLOSE_TOO_SLOW, 'client too slow');
   }
 
   /** Sends a frame if the connection has a session. */
@@ -166,11 +195,33 @@ class Connection {
 
   #send(message: string | object): void {
     if (this.#socket.readyState !== this.#socket.OPEN) return;
-    if (this.#socket.bufferedAmount > MAX_BUFFERED_BYTES) {
-      this.#socket.close(CLOSE_TOO_SLOW, 'client too slow');
+    const frame = typeof message === 'string' ? message : JSON.stringify(message);
+    if (
+      this.#socket.bufferedAmount + frame.length >
+      this.#ctx.config.limits.maxBufferedBytesPerSocket
+    ) {
+      this.cutOff();
       return;
     }
-    this.#socket.send(typeof message === 'string' ? message : JSON.stringify(message));
+    if (!this.#buffers.mayQueue(this, frame.length)) return;
+    this.#socket.send(frame);
+  }
+
+  /**
+   * Waits until the socket has sent all but one page of what it holds; false (and the
+   * connection is cut off) if the client does not read within DRAIN_TIMEOUT_MS.
+   */
+  async #drained(): Promise<boolean> {
+    const deadline = this.#ctx.clock() + DRAIN_TIMEOUT_MS;
+    while (this.#socket.bufferedAmount > this.#ctx.config.limits.maxPageBytes) {
+      if (this.#socket.readyState !== this.#socket.OPEN) return false;
+      if (this.#ctx.clock() > deadline) {
+        this.cutOff();
+        return false;
+      }
+      await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+    }
+    return this.#socket.readyState === this.#socket.OPEN;
   }
 
   async #receive(data: unknown, isBinary: boolean): Promise<void> {
@@ -222,6 +273,7 @@ class Connection {
       const token = typeof fields.token === 'string' ? fields.token : undefined;
       const session = await ctx.sessions.authenticate(token, ctx.clock());
       this.#session = session;
+      ctx.admission.authenticated(this.#address);
       clearTimeout(this.#authTimer);
       this.#closeAtExpiry(session.expiresAt);
       this.#send({ type: 'ready', accountId: session.account, expiresAt: session.expiresAt });
@@ -315,7 +367,11 @@ class Connection {
     // live pushes are not mistaken for ones already sent.
     subscription.lastSent = Math.min(requested, await ctx.store.lastSeq(topic));
     for (;;) {
-      const page = await ctx.store.listEnvelopes(topic, subscription.lastSent, CATCH_UP_PAGE);
+      // Pages are bounded in bytes too, and the next is read only once the client has taken
+      // most of this one: a backlog never sits whole in the relay's memory.
+      const page = await ctx.store.listEnvelopes(topic, subscription.lastSent, CATCH_UP_PAGE, {
+        maxBytes: ctx.config.limits.maxPageBytes,
+      });
       for (const stored of page) {
         this.#send({
           type: 'envelope',
@@ -329,7 +385,8 @@ class Connection {
         subscription.lastSent = stored.seq;
       }
       ctx.metrics.envelopesOut.inc(page.length);
-      if (page.length < CATCH_UP_PAGE || this.#subscriptions.get(key) !== subscription) break;
+      if (page.length === 0 || this.#subscriptions.get(key) !== subscription) break;
+      if (!(await this.#drained())) return;
     }
     for (const event of subscription.buffered.splice(0)) {
       if (event.seq > subscription.lastSent) {
@@ -339,6 +396,53 @@ class Connection {
     }
     subscription.catchingUp = false;
     this.#send({ type: 'subscribed', topic: key, lastSeq: subscription.lastSent });
+  }
+}
+
+/**
+ * The relay-wide cap on bytes queued on sockets: when it would be passed, the connection holding
+ * the most is cut off (it is the slowest reader), so fast readers are not punished.
+ */
+class SendBudget {
+  readonly #maxBytes: number;
+  readonly #connections: () => Iterable<Connection>;
+  readonly #clock: () => number;
+  #total = 0;
+  #measuredAt = 0;
+
+  constructor(maxBytes: number, connections: () => Iterable<Connection>, clock: () => number) {
+    this.#maxBytes = maxBytes;
+    this.#connections = connections;
+    this.#clock = clock;
+  }
+
+  /** Whether `connection` may queue `bytes` more; may cut off the slowest connection instead. */
+  mayQueue(connection: Connection, bytes: number): boolean {
+    // Summing every socket on every frame would be O(connections): re-measure at most every
+    // few milliseconds, and count what is queued in between.
+    const now = this.#clock();
+    if (now - this.#measuredAt > 5 || this.#total + bytes > this.#maxBytes) this.#measure(now);
+    if (this.#total + bytes <= this.#maxBytes) {
+      this.#total += bytes;
+      return true;
+    }
+    let slowest: Connection | undefined;
+    for (const candidate of this.#connections()) {
+      if (slowest === undefined || candidate.bufferedBytes > slowest.bufferedBytes)
+        slowest = candidate;
+    }
+    slowest?.cutOff();
+    if (slowest === connection || slowest === undefined) return false;
+    this.#measure(now);
+    this.#total += bytes;
+    return true;
+  }
+
+  #measure(now: number): void {
+    let total = 0;
+    for (const connection of this.#connections()) total += connection.bufferedBytes;
+    this.#total = total;
+    this.#measuredAt = now;
   }
 }
 

@@ -24,6 +24,13 @@ import { cleanupRelays, startRelay, type RelayProcess } from './support/relay-pr
 afterAll(cleanupRelays);
 
 const CLAIMS_PER_MINUTE = 20;
+// One session claims every package here: the per-pair and per-target one-time budgets
+// (limits.e2e.test.ts) are raised out of the way.
+const RELAY_FLAGS = {
+  'claims-per-minute': CLAIMS_PER_MINUTE,
+  'key-packages-per-pair-per-hour': 1000,
+  'key-packages-per-target-per-hour': 1000,
+};
 
 interface Claim {
   readonly keyPackage: string;
@@ -88,7 +95,7 @@ describe('a published directory entry and its key packages', () => {
   let entry: { bytes: Uint8Array; cid: string };
 
   beforeAll(async () => {
-    relay = await startRelay({ flags: { 'claims-per-minute': CLAIMS_PER_MINUTE } });
+    relay = await startRelay({ flags: RELAY_FLAGS });
     owner = await newSession(relay.url);
     updatedAt = Date.now();
     entry = await signedEntry(owner.identity, lastResort, updatedAt);
@@ -150,7 +157,7 @@ describe('a published directory entry and its key packages', () => {
     expect((await relay.kill9()).signal).toBe('SIGKILL');
     relay = await startRelay({
       dataDir: relay.dataDir,
-      flags: { 'claims-per-minute': CLAIMS_PER_MINUTE },
+      flags: RELAY_FLAGS,
     });
     owner = { ...(await login(relay.url, owner.identity)), identity: owner.identity };
     const got = bodyOf<{ availableKeyPackages: number; cid: string }>(
@@ -242,7 +249,7 @@ describe('a published directory entry and its key packages', () => {
     expect(errorCode(answer)).toBe('RELAY_DIRECTORY_INVALID');
   });
 
-  it('rate-limits claims per session with 429 RELAY_RATE_LIMITED and Retry-After', async () => {
+  it('rate-limits claims per claiming account with 429 RELAY_RATE_LIMITED and Retry-After', async () => {
     const greedy = await newSession(relay.url);
     const statuses: number[] = [];
     let limited: Answer | undefined;

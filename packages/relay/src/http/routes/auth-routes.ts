@@ -1,7 +1,7 @@
 /** Login routes: POST /v1/auth/challenge and POST /v1/auth/session. */
 import { toBase64Url } from '@parley/core';
 import type { FastifyInstance } from 'fastify';
-import type { RelayContext } from '../../context.js';
+import { spend, type RelayContext } from '../../context.js';
 import { decodeBase64Url, schemas } from '../wire.js';
 
 /** Registers the login routes. */
@@ -25,7 +25,9 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: RelayContext): voi
         },
       },
     },
-    () => {
+    (request) => {
+      // Unauthenticated work is bounded per client address (there is no account yet).
+      spend(ctx, ctx.addressLimits, request.ip);
       const challenge = ctx.challenges.issue(ctx.clock());
       return {
         relayId: ctx.relayId,
@@ -75,6 +77,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: RelayContext): voi
       },
     },
     async (request) => {
+      spend(ctx, ctx.addressLimits, request.ip);
       const body = request.body;
       const session = await ctx.sessions.login(
         {

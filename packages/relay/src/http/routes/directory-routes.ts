@@ -158,8 +158,21 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: RelayContext)
     },
     async (request) => {
       const session = await sessionFromHeader(ctx, request.headers.authorization);
-      spend(ctx, ctx.claimLimits, session);
-      const outcome = await ctx.store.claimKeyPackage(request.params.accountId, ctx.clock());
+      spend(ctx, ctx.claimLimits, session.account);
+      const target = request.params.accountId;
+      // One-time packages are scarce: a claimer gets a few of each account's, and each account
+      // hands out a few per hour; beyond that everyone gets the last resort, so nobody can drain
+      // a pool (or deny others a package) by claiming fast.
+      const now = ctx.clock();
+      const oneTime =
+        target === session.account ||
+        (ctx.oneTimeClaimsPerPair.hasToken(`${session.account} ${target}`, now) &&
+          ctx.oneTimeClaimsPerTarget.hasToken(target, now));
+      if (oneTime && target !== session.account) {
+        ctx.oneTimeClaimsPerPair.take(`${session.account} ${target}`, now);
+        ctx.oneTimeClaimsPerTarget.take(target, now);
+      }
+      const outcome = await ctx.store.claimKeyPackage(target, now, { oneTime });
       if ('missing' in outcome) throw new RelayError('RELAY_NOT_FOUND', '(no directory entry)');
       return { keyPackage: toBase64Url(outcome.keyPackage), lastResort: outcome.lastResort };
     },

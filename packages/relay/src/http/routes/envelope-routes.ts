@@ -1,5 +1,5 @@
 /** Envelope routes: post, page through a topic, acknowledge. */
-import { toBase64Url } from '@parley/core';
+import { encodeCanonical, toBase64Url } from '@parley/core';
 import type { FastifyInstance } from 'fastify';
 import {
   acceptEnvelope,
@@ -65,7 +65,9 @@ export function registerEnvelopeRoutes(app: FastifyInstance, ctx: RelayContext):
     '/v1/topics/:topic/envelopes',
     {
       schema: {
-        summary: 'Read a topic’s envelopes after a sequence number, in order',
+        summary:
+          'Read a topic’s envelopes after a sequence number, in order, at most maxPageBytes ' +
+          'of them (Accept: application/cbor for a DAG-CBOR page with raw envelope bytes)',
         tags: ['envelopes'],
         security: bearer,
         params: {
@@ -106,7 +108,7 @@ export function registerEnvelopeRoutes(app: FastifyInstance, ctx: RelayContext):
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const session = await sessionFromHeader(ctx, request.headers.authorization);
       const topic = decodeBase64Url(request.params.topic, 'topic', 32);
       assertMayRead(session, topic);
@@ -118,8 +120,27 @@ export function registerEnvelopeRoutes(app: FastifyInstance, ctx: RelayContext):
           `(limit is at most ${ctx.config.limits.maxPageSize})`,
         );
       }
-      const envelopes = await ctx.store.listEnvelopes(topic, after, limit);
+      // A page stops at maxPageBytes of envelopes (always at least one): a reader pages on
+      // until it reaches lastSeq, and no single answer holds a whole backlog in memory.
+      const envelopes = await ctx.store.listEnvelopes(topic, after, limit, {
+        maxBytes: ctx.config.limits.maxPageBytes,
+      });
       ctx.metrics.envelopesOut.inc(envelopes.length);
+      if (prefersCbor(request.headers.accept)) {
+        const page = encodeCanonical({
+          envelopes: envelopes.map((stored) => ({
+            seq: stored.seq,
+            cid: stored.cid,
+            receivedAt: stored.receivedAt,
+            leafIndex: stored.leafIndex,
+            envelope: stored.bytes,
+          })),
+          lastSeq: await ctx.store.lastSeq(topic),
+        });
+        return reply
+          .type('application/cbor')
+          .send(Buffer.from(page.buffer, page.byteOffset, page.byteLength));
+      }
       return {
         envelopes: envelopes.map((stored) => ({
           seq: stored.seq,
@@ -170,4 +191,12 @@ export function registerEnvelopeRoutes(app: FastifyInstance, ctx: RelayContext):
       return reply.code(204).send();
     },
   );
+}
+
+/** Whether an Accept header asks for the binary page (application/cbor) over JSON. */
+function prefersCbor(accept: string | undefined): boolean {
+  if (accept === undefined) return false;
+  return accept
+    .split(',')
+    .some((part) => part.trim().split(';')[0]?.trim().toLowerCase() === 'application/cbor');
 }

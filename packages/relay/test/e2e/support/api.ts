@@ -487,16 +487,21 @@ export class WsClient {
   }
 
   /**
-   * Opens a socket to `wsUrl`. Resolves with the client, or with the HTTP status and body of a
-   * refused upgrade.
+   * Opens a socket to `wsUrl` (from `localAddress`, e.g. 127.0.0.2, to look like another
+   * client address). Resolves with the client, or with the HTTP status and body of a refused
+   * upgrade.
    */
   static connect(
     wsUrl: string,
+    options: { readonly localAddress?: string } = {},
   ): Promise<
     { kind: 'open'; client: WsClient } | { kind: 'refused'; status: number; text: string }
   > {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(wsUrl);
+      const socket = new WebSocket(
+        wsUrl,
+        options.localAddress === undefined ? {} : { localAddress: options.localAddress },
+      );
       socket.once('open', () => {
         resolve({ kind: 'open', client: new WsClient(socket) });
       });
@@ -514,8 +519,11 @@ export class WsClient {
   }
 
   /** Opens a socket that must be accepted. */
-  static async open(wsUrl: string): Promise<WsClient> {
-    const result = await WsClient.connect(wsUrl);
+  static async open(
+    wsUrl: string,
+    options: { readonly localAddress?: string } = {},
+  ): Promise<WsClient> {
+    const result = await WsClient.connect(wsUrl, options);
     if (result.kind === 'refused') {
       throw new Error(`WebSocket upgrade refused: ${result.status} ${result.text}`);
     }
@@ -523,8 +531,12 @@ export class WsClient {
   }
 
   /** Opens a socket and authenticates it; resolves after the relay's `ready`. */
-  static async authenticated(wsUrl: string, token: string): Promise<WsClient> {
-    const client = await WsClient.open(wsUrl);
+  static async authenticated(
+    wsUrl: string,
+    token: string,
+    options: { readonly localAddress?: string } = {},
+  ): Promise<WsClient> {
+    const client = await WsClient.open(wsUrl, options);
     client.send({ type: 'auth', token });
     await client.next((frame) => frame.type === 'ready');
     return client;
