@@ -48,6 +48,10 @@ export const RELAY_ERRORS = {
   ],
   RELAY_CONFIG_INVALID: [0, 'The relay configuration is invalid.'],
   RELAY_STORE_FAILED: [0, 'The relay store could not be opened or migrated.'],
+  RELAY_DATA_DIR_INSECURE: [
+    0,
+    'The data directory or a file in it cannot be made readable by the relay’s user only.',
+  ],
 } as const satisfies Record<string, readonly [number, string]>;
 
 /** A stable relay error code. */
