@@ -9,6 +9,7 @@ import {
   type CryptoSuite,
   type RandomSource,
 } from '@parley/core';
+import type { PeerErrorLog } from './http/error-mapping.js';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Allowlist } from './auth/allowlist.js';
 import type { Challenges } from './auth/challenges.js';
@@ -47,6 +48,8 @@ export interface RelayContext {
   readonly publishLimits: TokenBuckets;
   readonly claimLimits: TokenBuckets;
   readonly log: FastifyBaseLogger;
+  /** Where errors of a peer's request or frame are logged (client-caused ones within a budget). */
+  readonly peerLog: PeerErrorLog;
   readonly state: { draining: boolean; connections: number };
 }
 

@@ -9,6 +9,7 @@ import type { Session } from '../auth/sessions.js';
 import type { AcceptedEnvelope } from '../bus/bus.js';
 import { acceptEnvelope, assertMayRead, type RelayContext } from '../context.js';
 import { RelayError, isRelayError } from '../errors.js';
+import { toRelayError } from '../http/error-mapping.js';
 import { decodeBase64Url } from '../http/wire.js';
 
 const AUTH_TIMEOUT_MS = 10_000;
@@ -87,11 +88,11 @@ export function registerSocketRoute(app: FastifyInstance, ctx: RelayContext): So
         done();
       },
     },
-    (socket) => {
+    (socket, request) => {
       open.add(socket);
       ctx.state.connections += 1;
       ctx.metrics.connections.inc();
-      const connection = new Connection(ctx, socket);
+      const connection = new Connection(ctx, socket, request.ip);
       connections.add(connection);
       socket.on('close', () => {
         open.delete(socket);
@@ -118,12 +119,15 @@ export function registerSocketRoute(app: FastifyInstance, ctx: RelayContext): So
 class Connection {
   readonly #ctx: RelayContext;
   readonly #socket: WebSocket;
+  /** The peer's address, for the per-peer log budget. */
+  readonly #peer: string;
   readonly #subscriptions = new Map<string, Subscription>();
   #session: Session | undefined;
   #authTimer: NodeJS.Timeout | undefined;
   #expiryTimer: NodeJS.Timeout | undefined;
 
-  constructor(ctx: RelayContext, socket: WebSocket) {
+  constructor(ctx: RelayContext, socket: WebSocket, peer: string) {
+    this.#peer = peer;
     this.#ctx = ctx;
     this.#socket = socket;
     this.#authTimer = setTimeout(() => {
@@ -196,9 +200,8 @@ class Connection {
         this.#socket.close(CLOSE_UNAUTHENTICATED, error.code);
         return;
       }
-      const relayError = isRelayError(error) ? error : new RelayError('RELAY_INTERNAL');
-      if (relayError.code === 'RELAY_INTERNAL')
-        this.#ctx.log.error({ err: error }, 'socket message failed');
+      const relayError = toRelayError(error);
+      this.#ctx.peerLog.report(this.#peer, error, relayError, { route: '/v1/ws' });
       this.#ctx.metrics.errors.inc({ code: relayError.code });
       this.#send({
         type: 'error',
