@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The relay's command line: `start` (the default) runs a relay; `invite` makes invite codes.
 // This is the only relay code that reads argv and the environment or opens a port.
-import { existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
@@ -16,6 +16,7 @@ import {
   loadConfig,
   loadOrCreateRelayIdentity,
   openSqliteStore,
+  preparePrivateDir,
 } from '../dist/index.js';
 
 const USAGE = `usage: parley relay [start] [--config FILE] [--SETTING VALUE ...]
@@ -64,8 +65,16 @@ export async function main(argv, env) {
   }
 
   const dataDir = resolve(config.dataDir);
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const store = openSqliteStore(resolve(dataDir, 'relay.db'));
+  let store;
+  try {
+    // Owner-only whatever the umask: a pre-existing 0755 directory is tightened to 0700.
+    preparePrivateDir(dataDir);
+    store = openSqliteStore(resolve(dataDir, 'relay.db'));
+  } catch (error) {
+    if (!isRelayError(error)) throw error;
+    process.stderr.write(`${error.code}: ${error.message}\n`);
+    return 1;
+  }
   const random = (/** @type {number} */ n) => crypto.getRandomValues(new Uint8Array(n));
 
   if (command === 'invite') {

@@ -12,6 +12,7 @@ import {
   type CryptoSuite,
   type RandomSource,
 } from '@parley/core';
+import type { PeerErrorLog } from './http/error-mapping.js';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Allowlist } from './auth/allowlist.js';
 import type { Challenges } from './auth/challenges.js';
@@ -64,6 +65,8 @@ export interface RelayContext {
   readonly admission: ConnectionAdmission;
   readonly inboxQuotas: InboxQuotas;
   readonly log: FastifyBaseLogger;
+  /** Where errors of a peer's request or frame are logged (client-caused ones within a budget). */
+  readonly peerLog: PeerErrorLog;
   readonly state: { draining: boolean; connections: number };
 }
 
@@ -182,7 +185,6 @@ function commitEpochOf(payload: Uint8Array): number | undefined {
   }
   return Number(header.epoch);
 }
-
 
 /** Throws RELAY_FORBIDDEN if `topic` is in the inbox namespace but not the session's own inbox. */
 export function assertMayRead(session: Session, topic: Uint8Array): void {

@@ -3,6 +3,9 @@
 /** Every error the relay answers with, its HTTP status and the message shown to people. */
 export const RELAY_ERRORS = {
   RELAY_INVALID_REQUEST: [400, 'The request is not valid for this route.'],
+  RELAY_BAD_URL: [400, 'The URL is not valid (a broken percent-encoding).'],
+  RELAY_MALFORMED_REQUEST: [400, 'The request is not well-formed HTTP.'],
+  RELAY_INVALID_FRAME: [400, 'The WebSocket frame is too large or not valid.'],
   RELAY_MALFORMED_BODY: [400, 'The request body cannot be parsed.'],
   RELAY_BAD_ENCODING: [400, 'A field is not valid base64url or hex of the right length.'],
   RELAY_ENVELOPE_INVALID: [400, 'The envelope is not a valid canonical Parley envelope.'],
@@ -39,9 +42,12 @@ export const RELAY_ERRORS = {
     'The account already has the most one-time KeyPackages allowed.',
   ],
   RELAY_WITNESS_CONFLICT: [409, 'The old size is not the size this witness last cosigned.'],
+  RELAY_REQUEST_TIMEOUT: [408, 'The request was not received in time.'],
   RELAY_PAYLOAD_TOO_LARGE: [413, 'The body or envelope is larger than this relay accepts.'],
+  RELAY_URL_TOO_LONG: [414, 'A path segment of the URL is longer than any route takes.'],
   RELAY_UNSUPPORTED_MEDIA_TYPE: [415, 'The content type is not supported on this route.'],
   RELAY_WITNESS_BAD_PROOF: [422, 'The consistency proof does not verify.'],
+  RELAY_HEADERS_TOO_LARGE: [431, 'The request headers are larger than the relay accepts.'],
   RELAY_RATE_LIMITED: [429, 'Too many requests; retry after the indicated time.'],
   RELAY_TOO_MANY_SUBSCRIPTIONS: [429, 'This connection has as many subscriptions as allowed.'],
   RELAY_INBOX_SENDER_QUOTA: [
@@ -61,6 +67,10 @@ export const RELAY_ERRORS = {
   ],
   RELAY_CONFIG_INVALID: [0, 'The relay configuration is invalid.'],
   RELAY_STORE_FAILED: [0, 'The relay store could not be opened or migrated.'],
+  RELAY_DATA_DIR_INSECURE: [
+    0,
+    'The data directory or a file in it cannot be made readable by the relay’s user only.',
+  ],
 } as const satisfies Record<string, readonly [number, string]>;
 
 /** A stable relay error code. */

@@ -28,6 +28,7 @@ export type {
 } from './store/store.js';
 export type { WireReceipt } from './log/receipts.js';
 export { openSqliteStore } from './store/sqlite-store.js';
+export { preparePrivateDir } from './store/private-files.js';
 export { createInProcessBus, type AcceptedEnvelope, type Bus } from './bus/bus.js';
 export { createInvites, inviteCodeHash } from './auth/allowlist.js';
 export { RELAY_KEY_FILE, loadOrCreateRelayIdentity } from './relay-identity.js';

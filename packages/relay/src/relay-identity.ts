@@ -14,11 +14,16 @@ import {
   type RandomSource,
 } from '@parley/core';
 import { RelayError } from './errors.js';
+import { tightenIfPresent } from './store/private-files.js';
 
 /** File name of the relay key inside the data directory. */
 export const RELAY_KEY_FILE = 'relay-key.json';
 
-/** Loads the relay identity from `dataDir`, creating it on first start. */
+/**
+ * Loads the relay identity from `dataDir`, creating it on first start (0600); an existing key
+ * file of a looser mode is set to 0600.
+ * @throws RelayError RELAY_STORE_FAILED for a damaged key file | RELAY_DATA_DIR_INSECURE
+ */
 export async function loadOrCreateRelayIdentity(
   dataDir: string,
   suite: CryptoSuite,
@@ -36,6 +41,7 @@ export async function loadOrCreateRelayIdentity(
     writeFileSync(path, `${text}\n`, { mode: 0o600, flag: 'wx' });
     return identity;
   }
+  tightenIfPresent(path);
   try {
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
     if (

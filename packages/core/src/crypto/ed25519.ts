@@ -1,12 +1,12 @@
 /**
- * Ed25519 (RFC 8032) through WebCrypto, with Parley's verification policy applied first so every
- * platform answers the same: signatures must be 64 bytes with a canonical S (S < L, §5.1.7).
- * Public keys used as identities are further checked by `checkEd25519PublicKey`.
+ * Ed25519 (RFC 8032) through WebCrypto, with Parley's verification policy (ed25519-policy.ts:
+ * strict, not small-order A and R, canonical S) applied first so every platform answers the same.
  */
-import { ed25519 } from '@noble/curves/ed25519.js';
 import { assertBytes, concatBytes, toArrayBufferView } from '../bytes.js';
-import { CoreError } from '../errors.js';
 import { fromBase64Url } from './base64url.js';
+import { isAcceptableEd25519Input } from './ed25519-policy.js';
+
+export { checkEd25519PublicKey } from './ed25519-policy.js';
 
 /** Length of an Ed25519 seed (the private key), public key, and signature. */
 export const ED25519_SEED_BYTES = 32;
@@ -18,12 +18,6 @@ const VERIFY_KEY_CACHE = 1024;
 // PKCS#8 PrivateKeyInfo for id-Ed25519 (RFC 8410 §7) with the 32-byte seed appended.
 const PKCS8_PREFIX = new Uint8Array([
   0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
-]);
-
-// The group order L = 2^252 + 27742317777372353535851937790883648493, little-endian (RFC 8032 §5.1).
-const ORDER_LE = new Uint8Array([
-  0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
-  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10,
 ]);
 
 /** One private key, imported once, for signing many messages (a relay's receipts). */
@@ -44,7 +38,10 @@ export interface Ed25519 {
    * call, which costs more than the signature itself. Throws RangeError on a wrong length.
    */
   signer(seed: Uint8Array): Promise<Ed25519Signer>;
-  /** True only for a valid signature under Parley's policy; never throws for bad input bytes. */
+  /**
+   * True only for a valid signature under Parley's policy (never for a small-order or
+   * non-canonical key or R, or S ≥ L); never throws for bad input bytes.
+   */
   verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean>;
 }
 
@@ -116,9 +113,8 @@ export function createEd25519(subtle: SubtleCrypto): Ed25519 {
       };
     },
     async verify(publicKey, message, signature) {
-      if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES) return false;
-      if (signature.length !== ED25519_SIGNATURE_BYTES) return false;
-      if (!isCanonicalScalar(signature.subarray(32))) return false;
+      // The policy first, so Node and every browser refuse the same weak inputs.
+      if (!isAcceptableEd25519Input(publicKey, signature)) return false;
       try {
         const key = await verifyKey(publicKey);
         return await subtle.verify(
@@ -133,32 +129,4 @@ export function createEd25519(subtle: SubtleCrypto): Ed25519 {
       }
     },
   };
-}
-
-/** True if the 32-byte little-endian scalar is below the group order L (RFC 8032 §5.1.7). */
-function isCanonicalScalar(scalar: Uint8Array): boolean {
-  for (let i = 31; i >= 0; i--) {
-    const a = scalar[i] ?? 0;
-    const b = ORDER_LE[i] ?? 0;
-    if (a !== b) return a < b;
-  }
-  return false;
-}
-
-/**
- * Checks a public key meant to be an identity or device key: a canonical encoding of a curve
- * point that is not of small order (such keys admit signatures that verify for many messages).
- * @throws CoreError CORE_KEY_INVALID | CORE_KEY_WEAK
- */
-export function checkEd25519PublicKey(publicKey: Uint8Array): void {
-  if (!(publicKey instanceof Uint8Array) || publicKey.length !== ED25519_PUBLIC_KEY_BYTES) {
-    throw new CoreError('CORE_KEY_INVALID', '(Ed25519 public keys are 32 bytes)');
-  }
-  let point;
-  try {
-    point = ed25519.Point.fromBytes(publicKey, false);
-  } catch (cause) {
-    throw new CoreError('CORE_KEY_INVALID', '(not a canonical Ed25519 point)', { cause });
-  }
-  if (point.isSmallOrder()) throw new CoreError('CORE_KEY_WEAK');
 }

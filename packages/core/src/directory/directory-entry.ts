@@ -89,7 +89,8 @@ export type DirectoryEntryFailure =
 
 /**
  * Decodes and fully verifies a directory entry: canonical bytes, schema, account id = hash of the
- * identity key, a usable identity key, the entry signature, and every device certificate.
+ * identity key, usable (canonical, not small-order) identity and device keys, the entry
+ * signature, and every device certificate. Never throws for bad bytes.
  */
 export async function verifyDirectoryEntry(
   suite: CryptoSuite,
@@ -106,7 +107,9 @@ export async function verifyDirectoryEntry(
   }
   if (accountIdFromPublicKey(entry.identityKey) !== entry.account) return fail('wrong-account');
   try {
+    // Every key the entry makes an identity or device key: weak or non-canonical keys never.
     checkEd25519PublicKey(entry.identityKey);
+    for (const device of entry.devices) checkEd25519PublicKey(device.deviceKey);
   } catch {
     return fail('weak-key');
   }

@@ -6,6 +6,7 @@
  */
 import type { AuthenticationService, Credential } from 'ts-mls';
 import { equalBytes } from '../bytes.js';
+import { isStrictPointEncoding } from '../crypto/ed25519-policy.js';
 import { decodeCanonical, encodeCanonical } from '../encoding/canonical.js';
 import { expectBytes, expectFields, expectString } from '../encoding/schema.js';
 import { CoreError } from '../errors.js';
@@ -51,7 +52,10 @@ export function readMemberCredential(credential: Credential): MemberIdentity {
  */
 export type DeviceLookup = (account: AccountId) => Promise<readonly Uint8Array[] | undefined>;
 
-/** Parley's MLS authentication service (RFC 9420 §5.3.1), backed by the directory. */
+/**
+ * Parley's MLS authentication service (RFC 9420 §5.3.1), backed by the directory: a leaf whose
+ * signature key is weak (small-order or non-canonical) is refused before the directory is asked.
+ */
 export function createAuthenticationService(devicesOf: DeviceLookup): AuthenticationService {
   return {
     async validateCredential(credential, signaturePublicKey) {
@@ -62,6 +66,7 @@ export function createAuthenticationService(devicesOf: DeviceLookup): Authentica
         return false;
       }
       if (!equalBytes(identity.device, signaturePublicKey)) return false;
+      if (!isStrictPointEncoding(signaturePublicKey)) return false;
       const devices = await devicesOf(identity.account);
       return devices?.some((device) => equalBytes(device, identity.device)) ?? false;
     },

@@ -14,13 +14,29 @@ import {
   type CiphersuiteImpl,
   type ClientConfig,
 } from 'ts-mls';
+import { isAcceptableEd25519Input } from '../crypto/ed25519-policy.js';
 
 /** RFC 9420 name of ciphersuite 1. */
 export const MLS_CIPHERSUITE = 'MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519';
 
-/** Loads the ts-mls implementation of ciphersuite 1. */
-export function loadMlsCipherSuite(): Promise<CiphersuiteImpl> {
-  return getCiphersuiteImpl(getCiphersuiteFromName(MLS_CIPHERSUITE));
+/**
+ * Loads the ts-mls implementation of ciphersuite 1, with Parley's Ed25519 policy in front of its
+ * signature verification (ed25519-policy.ts): a small-order or non-canonical leaf signature key or
+ * R, or S ≥ L, never verifies, whichever implementation (WebCrypto or noble, ZIP-215) ts-mls uses.
+ */
+export async function loadMlsCipherSuite(): Promise<CiphersuiteImpl> {
+  const impl = await getCiphersuiteImpl(getCiphersuiteFromName(MLS_CIPHERSUITE));
+  const inner = impl.signature;
+  return {
+    ...impl,
+    signature: {
+      sign: (signKey, message) => inner.sign(signKey, message),
+      keygen: () => inner.keygen(),
+      verify: async (publicKey, message, signature) =>
+        isAcceptableEd25519Input(publicKey, signature) &&
+        (await inner.verify(publicKey, message, signature)),
+    },
+  };
 }
 
 /** ts-mls client configuration with Parley's authentication service instead of accept-all. */

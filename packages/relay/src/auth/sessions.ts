@@ -5,6 +5,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import {
   accountIdFromPublicKey,
+  fromHex,
   loginMessage,
   toBase64Url,
   verifyFor,
@@ -34,7 +35,9 @@ export interface Session {
   readonly key: string;
 }
 
-const PLACEHOLDER_KEY = new Uint8Array(32);
+// A real key (RFC 8032 §7.1 TEST 1), not all-zero: a small-order placeholder would be refused by
+// the Ed25519 policy before any curve arithmetic, and the failure would then cost less.
+const PLACEHOLDER_KEY = fromHex('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a');
 const PLACEHOLDER_NONCE = new Uint8Array(32);
 
 /** Logs accounts in and resolves bearer tokens. */

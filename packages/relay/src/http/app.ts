@@ -2,6 +2,7 @@
  * createRelay: wires the store, bus, clock and randomness into a Fastify app with every route,
  * the WebSocket endpoint, error mapping, metrics and retention. It opens no port; the bin does.
  */
+import { STATUS_CODES } from 'node:http';
 import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
 import {
@@ -15,6 +16,7 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
+  type FastifyReply,
 } from 'fastify';
 import { Allowlist } from '../auth/allowlist.js';
 import { Challenges } from '../auth/challenges.js';
@@ -22,7 +24,7 @@ import { Sessions } from '../auth/sessions.js';
 import type { Bus } from '../bus/bus.js';
 import type { RelayConfig } from '../config/config.js';
 import type { RelayContext } from '../context.js';
-import { RelayError, isRelayError } from '../errors.js';
+import { RelayError } from '../errors.js';
 import { ConnectionAdmission } from '../limits/connection-admission.js';
 import { InboxQuotas } from '../limits/inbox-quota.js';
 import { TokenBuckets } from '../limits/token-bucket.js';
@@ -33,6 +35,7 @@ import type { RelayStore } from '../store/store.js';
 import { EnvelopeWriter } from '../topics/envelope-writer.js';
 import { RELAY_VERSION } from '../version.js';
 import { registerSocketRoute } from '../ws/socket.js';
+import { createPeerErrorLog, errorBody, toRelayError } from './error-mapping.js';
 import { registerAuthRoutes } from './routes/auth-routes.js';
 import { registerDirectoryRoutes } from './routes/directory-routes.js';
 import { registerEnvelopeRoutes } from './routes/envelope-routes.js';
@@ -40,6 +43,7 @@ import { registerLogRoutes } from './routes/log-routes.js';
 import { registerOperationsRoutes } from './routes/operations-routes.js';
 import { registerWebRoutes } from './routes/web-routes.js';
 import { registerWitnessRoutes } from './routes/witness-routes.js';
+import { strictSchema } from './wire.js';
 
 /** The dependencies of a relay. */
 export interface RelayDependencies {
@@ -72,6 +76,7 @@ export async function createRelay(deps: RelayDependencies): Promise<Relay> {
     () => store.sizeBytes(),
     () => store.logSize(),
   );
+  const peerLog = createPeerErrorLog(deps.log, clock);
   const logOrigin = config.log.origin ?? `parley-relay/${relayId}`;
   const signingSeed = deps.identity.secrets.signingSeed;
   const checkpointer = new Checkpointer({
@@ -172,11 +177,44 @@ export async function createRelay(deps: RelayDependencies): Promise<Relay> {
     // The key lives only in this process: see InboxQuotas and relay-api.md §Inbox quotas.
     inboxQuotas: new InboxQuotas(deps.random(32), config.limits.maxInboxBytesPerSender),
     log: deps.log,
+    peerLog,
     state: { draining: false, connections: 0 },
   };
 
   const app = Fastify({
     loggerInstance: deps.log,
+    // The router's own refusals (bad percent-encoding, over-long parameters) answer like any
+    // other error, with a RELAY_ code.
+    frameworkErrors: (error, request, reply) => {
+      const relayError = toRelayError(error);
+      peerLog.report(request.ip, error, relayError, { route: 'unmatched' });
+      metrics.errors.inc({ code: relayError.code });
+      void (reply as FastifyReply)
+        .code(relayError.status)
+        .type('application/json')
+        .send(errorBody(relayError));
+    },
+    // Node's HTTP parser refusals (not HTTP, headers too large, too slow), before any route.
+    clientErrorHandler: (error, socket) => {
+      const code = (error as { code?: unknown }).code;
+      if (code === 'ECONNRESET' || socket.destroyed) return;
+      const relayError = toRelayError(error);
+      const known =
+        relayError.code === 'RELAY_INTERNAL'
+          ? new RelayError('RELAY_MALFORMED_REQUEST')
+          : relayError;
+      peerLog.report(socket.remoteAddress ?? 'unknown', error, known, { route: 'unparsed' });
+      metrics.errors.inc({ code: known.code });
+      if (socket.writable) {
+        const body = JSON.stringify(errorBody(known));
+        socket.write(
+          `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status] ?? 'Error'}\r\n` +
+            `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+            `Connection: close\r\n\r\n${body}`,
+        );
+      }
+      socket.destroy();
+    },
     bodyLimit: config.limits.maxBodyBytes,
     // Requests are logged by the hook below, without bodies, queries or headers.
     logController: new LogController({ disableRequestLogging: true }),
@@ -202,21 +240,38 @@ export async function createRelay(deps: RelayDependencies): Promise<Relay> {
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   });
-  await app.register(websocket, { options: { maxPayload: config.limits.maxBodyBytes } });
+  await app.register(websocket, {
+    options: { maxPayload: config.limits.maxBodyBytes },
+    // A frame over maxPayload or otherwise invalid is the peer's doing: info, no stack.
+    errorHandler: (error, socket, request) => {
+      const relayError = toRelayError(error);
+      peerLog.report(request.ip, error, relayError, { route: '/v1/ws' });
+      metrics.errors.inc({ code: relayError.code });
+      socket.terminate();
+    },
+  });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const relayError = toRelayError(error);
-    if (relayError.code === 'RELAY_INTERNAL') {
-      request.log.error({ err: error, route: request.routeOptions.url }, 'request failed');
-    }
+    peerLog.report(request.ip, error, relayError, { route: request.routeOptions.url });
     metrics.errors.inc({ code: relayError.code });
     if (relayError.retryAfterSeconds !== undefined) {
       void reply.header('Retry-After', String(relayError.retryAfterSeconds));
     }
-    return reply
-      .code(relayError.status)
-      .type('application/json')
-      .send({ error: { code: relayError.code, message: relayError.message } });
+    return reply.code(relayError.status).type('application/json').send(errorBody(relayError));
+  });
+  // Every request schema is strict (no property it does not list), on every route; API routes
+  // without a query schema take no query at all.
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/v1/')) return;
+    const schema: Record<string, unknown> = { ...(route.schema ?? {}) };
+    for (const part of ['body', 'params', 'querystring'] as const) {
+      if (schema[part] !== undefined) schema[part] = strictSchema(schema[part]);
+    }
+    if (schema.querystring === undefined) {
+      schema.querystring = { type: 'object', properties: {}, additionalProperties: false };
+    }
+    route.schema = schema;
   });
   app.setNotFoundHandler((request, reply) => {
     metrics.errors.inc({ code: 'RELAY_NOT_FOUND' });
@@ -292,31 +347,4 @@ export async function createRelay(deps: RelayDependencies): Promise<Relay> {
       await deps.bus.close();
     },
   };
-}
-
-/** Maps any error thrown while serving a request to the relay's catalogue. */
-function toRelayError(error: FastifyError): RelayError {
-  if (isRelayError(error)) return error;
-  if (error.validation !== undefined) {
-    return new RelayError('RELAY_INVALID_REQUEST', `(${error.message})`);
-  }
-  switch (error.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new RelayError('RELAY_PAYLOAD_TOO_LARGE');
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
-        ? new RelayError('RELAY_UNSUPPORTED_MEDIA_TYPE')
-        : new RelayError('RELAY_MALFORMED_BODY');
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return new RelayError('RELAY_MALFORMED_BODY');
-    default:
-      break;
-  }
-  // Fastify reports JSON syntax errors as 400s with the parser's SyntaxError.
-  if (error instanceof SyntaxError || (error.statusCode !== undefined && error.statusCode < 500)) {
-    return new RelayError('RELAY_MALFORMED_BODY');
-  }
-  return new RelayError('RELAY_INTERNAL');
 }

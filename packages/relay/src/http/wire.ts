@@ -57,3 +57,39 @@ export const schemas = {
     required: ['cid', 'topic', 'seq', 'receivedAt', 'leafIndex', 'mergeBy', 'signature'],
   },
 } as const;
+
+/** A JSON schema node, as far as `strictSchema` needs to see it. */
+type SchemaNode = Record<string, unknown>;
+
+function isNode(value: unknown): value is SchemaNode {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A copy of a request schema (body, params, querystring) in which every object schema — nested,
+ * in array items, in anyOf/oneOf/allOf branches and in per-content-type bodies — that does not
+ * say otherwise refuses properties it does not list (`additionalProperties: false`). Applied to
+ * every route by the app, so a new route cannot forget.
+ */
+export function strictSchema<T>(schema: T): T {
+  const copy: unknown = structuredClone(schema);
+  const visit = (node: unknown): void => {
+    if (!isNode(node)) return;
+    const isObjectSchema = node.type === 'object' || isNode(node.properties);
+    if (isObjectSchema && node.additionalProperties === undefined) {
+      node.additionalProperties = false;
+    }
+    if (isNode(node.properties)) Object.values(node.properties).forEach(visit);
+    if (isNode(node.additionalProperties)) visit(node.additionalProperties);
+    visit(node.items);
+    for (const key of ['anyOf', 'oneOf', 'allOf'] as const) {
+      const branches = node[key];
+      if (Array.isArray(branches)) branches.forEach(visit);
+    }
+    if (isNode(node.content)) {
+      for (const media of Object.values(node.content)) if (isNode(media)) visit(media.schema);
+    }
+  };
+  visit(copy);
+  return copy as T;
+}

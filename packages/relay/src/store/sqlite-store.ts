@@ -8,6 +8,7 @@ import { decodeCanonical } from '@parley/core';
 import Database from 'better-sqlite3';
 import { RelayError } from '../errors.js';
 import { migrateToDeviceKeyPackages } from './sqlite-device-key-packages.js';
+import { preparePrivateFile, tightenIfPresent } from './private-files.js';
 import { createSqliteLog, migrateToLog } from './sqlite-log.js';
 import { createSqliteWriteKeys, migrateToWriteKeys } from './sqlite-write-keys.js';
 import type {
@@ -78,8 +79,14 @@ interface TopicRow {
   bytes: number;
 }
 
-/** Opens (creating if needed) the SQLite store at `path` (`:memory:` for tests). */
+/**
+ * Opens (creating if needed) the SQLite store at `path` (`:memory:` for tests). The database and
+ * its -wal and -shm files are owner-only (0600) whatever the umask or their earlier mode.
+ * @throws RelayError RELAY_STORE_FAILED | RELAY_DATA_DIR_INSECURE
+ */
 export function openSqliteStore(path: string): RelayStore {
+  const onDisk = path !== ':memory:' && path !== '';
+  if (onDisk) preparePrivateFile(path);
   let db: Database.Database | undefined;
   try {
     db = new Database(path);
@@ -88,7 +95,12 @@ export function openSqliteStore(path: string): RelayStore {
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
     migrate(db);
+    if (onDisk) for (const suffix of ['-wal', '-shm']) tightenIfPresent(`${path}${suffix}`);
   } catch (cause) {
+    if (cause instanceof RelayError && cause.code === 'RELAY_DATA_DIR_INSECURE') {
+      db?.close();
+      throw cause;
+    }
     db?.close();
     throw new RelayError(
       'RELAY_STORE_FAILED',

@@ -9,6 +9,7 @@ import type { Session } from '../auth/sessions.js';
 import type { AcceptedEnvelope } from '../bus/bus.js';
 import { acceptEnvelope, assertMayRead, type RelayContext } from '../context.js';
 import { RelayError, isRelayError } from '../errors.js';
+import { toRelayError } from '../http/error-mapping.js';
 import { decodeBase64Url } from '../http/wire.js';
 import { OWNER_READER } from '../store/sqlite-write-keys.js';
 import { acknowledgeTopic, writeProofFrom } from '../topics/write-proof.js';
@@ -131,6 +132,7 @@ class Connection {
   readonly #ctx: RelayContext;
   readonly #socket: WebSocket;
   readonly #subscriptions = new Map<string, Subscription>();
+  /** The peer's address: admission and the per-peer log budget. */
   readonly #address: string;
   readonly #buffers: SendBudget;
   #session: Session | undefined;
@@ -249,9 +251,8 @@ class Connection {
         this.#socket.close(CLOSE_UNAUTHENTICATED, error.code);
         return;
       }
-      const relayError = isRelayError(error) ? error : new RelayError('RELAY_INTERNAL');
-      if (relayError.code === 'RELAY_INTERNAL')
-        this.#ctx.log.error({ err: error }, 'socket message failed');
+      const relayError = toRelayError(error);
+      this.#ctx.peerLog.report(this.#address, error, relayError, { route: '/v1/ws' });
       this.#ctx.metrics.errors.inc({ code: relayError.code });
       this.#send({
         type: 'error',

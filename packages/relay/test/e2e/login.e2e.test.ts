@@ -5,7 +5,13 @@
  */
 import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fromBase64Url, inboxTopic, toBase64Url, type Identity } from '@parley/core';
+import {
+  accountIdFromPublicKey,
+  fromBase64Url,
+  inboxTopic,
+  toBase64Url,
+  type Identity,
+} from '@parley/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   WsClient,
@@ -362,6 +368,58 @@ describe('allowlist mode "invite"', () => {
     expect((await tryLogin(relay.url, alice)).status).toBe(200);
     expect((await tryLogin(relay.url, bob)).status).toBe(200);
     expect((await tryLogin(relay.url, await newIdentity())).status).toBe(403);
+  });
+});
+
+/** The raw-HTTP weak-key login: all-zero identity key, all-zero signature, on fresh challenges. */
+async function weakKeyLogins(url: string, inviteCode?: string): Promise<Answer[]> {
+  const zeroKey = new Uint8Array(32);
+  const answers: Answer[] = [];
+  // 1 in 4 statements verifies under the all-zero key without the Ed25519 policy: 24 tries.
+  for (let i = 0; i < 24; i++) {
+    const challenge = await requestChallenge(url);
+    answers.push(
+      await requestSession(url, {
+        accountId: accountIdFromPublicKey(zeroKey),
+        publicKey: toBase64Url(zeroKey),
+        nonce: challenge.nonce,
+        signature: toBase64Url(new Uint8Array(64)),
+        ...(inviteCode === undefined ? {} : { inviteCode }),
+      }),
+    );
+  }
+  return answers;
+}
+
+describe('weak-key logins (small-order identity key, all-zero signature)', () => {
+  let open: RelayProcess;
+  let inviteOnly: RelayProcess;
+  let code: string;
+  let referenceFailure: unknown;
+
+  beforeAll(async () => {
+    [open, inviteOnly] = await Promise.all([
+      startRelay(),
+      startRelay({ flags: { 'allowlist-mode': 'invite' } }),
+    ]);
+    const result = await runRelayCommand(['invite', '--data-dir', inviteOnly.dataDir]);
+    expect(result.code, result.stderr).toBe(0);
+    code = result.stdout.trim();
+    const failed = await tryLogin(open.url, await newIdentity(), { corruptSignature: true });
+    expect(failed.status, failed.text).toBe(401);
+    referenceFailure = failed.json;
+  });
+
+  it('refuses every try on an open relay with the 401 body of any other failure', async () => {
+    for (const answer of await weakKeyLogins(open.url)) expectAuthFailed(answer, referenceFailure);
+  });
+
+  it('refuses every try on an invite-only relay, and the code stays unspent for its owner', async () => {
+    for (const answer of await weakKeyLogins(inviteOnly.url, code)) {
+      expectAuthFailed(answer, referenceFailure);
+    }
+    const owner = await newIdentity();
+    expect((await tryLogin(inviteOnly.url, owner, { inviteCode: code })).status).toBe(200);
   });
 });
 

@@ -22,16 +22,22 @@ export function registerEnvelopeRoutes(app: FastifyInstance, ctx: RelayContext):
         summary: 'Post an envelope (application/cbor bytes, or JSON with base64url)',
         tags: ['envelopes'],
         security: bearer,
+        // One schema per content type: a CBOR body is bytes (checked as an envelope), a JSON
+        // body is exactly { envelope } — an anyOf with an open branch let any JSON object pass.
         body: {
-          anyOf: [
-            {
-              type: 'object',
-              properties: { envelope: schemas.base64url },
-              required: ['envelope'],
-              additionalProperties: false,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: { envelope: schemas.base64url },
+                required: ['envelope'],
+                additionalProperties: false,
+              },
             },
-            { description: 'application/cbor: the canonical envelope bytes', type: 'object' },
-          ],
+            'application/cbor': {
+              schema: { description: 'the canonical envelope bytes' },
+            },
+          },
         },
         response: { 200: schemas.receipt, 201: schemas.receipt },
       },

@@ -54,6 +54,15 @@ export interface StartRelayOptions {
   readonly dataDir?: string;
   readonly flags?: RelayFlags;
   readonly startTimeoutMs?: number;
+  /** Run the relay under this umask (through `/bin/sh -c 'umask …; exec node …'`). */
+  readonly umask?: number;
+}
+
+/** The command and arguments that run `node args` (under `umask` if given). */
+function nodeCommand(args: readonly string[], umask: number | undefined): [string, string[]] {
+  if (umask === undefined) return [process.execPath, [...args]];
+  const script = `umask ${umask.toString(8).padStart(3, '0')} && exec "$0" "$@"`;
+  return ['/bin/sh', ['-c', script, process.execPath, ...args]];
 }
 
 const children = new Set<ChildProcess>();
@@ -119,7 +128,8 @@ export async function startRelay(options: StartRelayOptions = {}): Promise<Relay
     dataDir,
     ...flagArgs(options.flags ?? {}),
   ];
-  const child = spawn(process.execPath, args, {
+  const [command, commandArgs] = nodeCommand(args, options.umask);
+  const child = spawn(command, commandArgs, {
     env: { ...process.env, PARLEY_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -197,9 +207,11 @@ export interface CommandResult {
 export async function runRelayCommand(
   args: readonly string[],
   timeoutMs = 10_000,
+  umask?: number,
 ): Promise<CommandResult> {
   assertBuilt();
-  const child = spawn(process.execPath, [RELAY_BIN, ...args], {
+  const [command, commandArgs] = nodeCommand([RELAY_BIN, ...args], umask);
+  const child = spawn(command, commandArgs, {
     env: { ...process.env, PARLEY_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
