@@ -6,6 +6,7 @@
  * dies: there is no stale lock file to clean up.
  */
 import Database from 'better-sqlite3';
+import { chmodSync, closeSync, openSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError } from './errors.js';
 
@@ -61,6 +62,9 @@ export class HomeLock {
 
   async #take(): Promise<void> {
     if (this.#db === undefined) {
+      // 0600 whatever the umask (SQLite gives its -journal the same mode).
+      closeSync(openSync(this.#path, 'a', 0o600));
+      chmodSync(this.#path, 0o600);
       this.#db = new Database(this.#path);
       // Never block the event loop inside SQLite: a busy lock is retried below instead.
       this.#db.pragma('busy_timeout = 0');

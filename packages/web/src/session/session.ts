@@ -55,12 +55,7 @@ export class Session {
   readonly connection: Connection;
   readonly #release: () => Promise<void>;
 
-  private constructor(
-    client: Client,
-    store: ClientStore,
-    held: HeldStore,
-    connection: Connection,
-  ) {
+  private constructor(client: Client, store: ClientStore, held: HeldStore, connection: Connection) {
     this.accountId = client.accountId;
     this.client = client;
     this.store = store;
