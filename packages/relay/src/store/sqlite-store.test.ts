@@ -579,10 +579,10 @@ describe('a store in a file', () => {
       1000,
     );
     await before.close();
-    // Schema 2 had no device column: make the file look like one written then.
+    // Schema 3 had no device column: make the file look like one written then.
     const raw = new Database(path);
     raw.exec('DROP INDEX key_packages_by_device; ALTER TABLE key_packages DROP COLUMN device');
-    raw.prepare("UPDATE meta SET value = '2' WHERE key = 'schema'").run();
+    raw.prepare("UPDATE meta SET value = '3' WHERE key = 'schema'").run();
     raw.close();
     const migrated = openSqliteStore(path);
     try {

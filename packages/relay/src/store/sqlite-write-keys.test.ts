@@ -152,6 +152,7 @@ describe('schema 3', () => {
     // Back to schema 2 as a relay of that version left it: account cursors.
     const raw = new Database(path);
     raw.exec(`DROP TABLE cursors; DROP TABLE topic_keys;
+      DROP INDEX key_packages_by_device; ALTER TABLE key_packages DROP COLUMN device;
       CREATE TABLE cursors (topic BLOB NOT NULL, account TEXT NOT NULL, seq INTEGER NOT NULL,
         PRIMARY KEY (topic, account)) WITHOUT ROWID;
       UPDATE meta SET value = '2' WHERE key = 'schema';`);
