@@ -286,9 +286,12 @@ export async function startHostileProxy(relay: UpstreamRelay): Promise<HostilePr
       return;
     }
 
-    const upstream = await forward(method, req.url ?? '/', req.headers, body);
-    let out = upstream.body;
     const topic = TOPIC_PAGE.exec(url.pathname)?.[1];
+    // The proxy rewrites pages as JSON: it asks for JSON, which the SDK takes when a relay answers it.
+    const upstreamHeaders =
+      topic === undefined ? req.headers : { ...req.headers, accept: 'application/json' };
+    const upstream = await forward(method, req.url ?? '/', upstreamHeaders, body);
+    let out = upstream.body;
     if (method === 'GET' && upstream.status === 200 && topic !== undefined) {
       out = await tamperPage(topic, upstream.body, req.headers.authorization);
     }
