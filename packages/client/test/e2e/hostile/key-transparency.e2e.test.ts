@@ -193,7 +193,14 @@ describe('an entry of her own account that Alice’s device did not publish', ()
 
 describe('an account reinstalled 20 times', () => {
   it('still registers; old devices have no KeyPackage left and get no new chat', async () => {
-    const relay = await startRelay({ flags: { 'claims-per-minute': 100 } });
+    // One claimer takes 21 one-time packages of one account: above the default per-pair budget.
+    const relay = await startRelay({
+      flags: {
+        'claims-per-minute': 100,
+        'key-packages-per-pair-per-hour': 1000,
+        'key-packages-per-target-per-hour': 1000,
+      },
+    });
     const identity = await generateIdentity(suite, random);
     const installs: TestClient[] = [];
     for (let i = 0; i < 20; i++) installs.push(await openClient({ relayUrl: relay.url, identity }));
