@@ -25,6 +25,9 @@ export const BENCH_RELAY_FLAGS: Readonly<Record<string, string>> = {
   'publish-burst': '1000000',
   'max-connections': '20000',
   'max-subscriptions-per-connection': '10000',
+  // Every load generator connects from 127.0.0.1, thousands of sockets at once.
+  'max-unauthenticated-connections': '20000',
+  'max-unauthenticated-per-address': '20000',
 };
 
 const running = new Set<ChildProcess>();

@@ -11,7 +11,7 @@ import {
 } from '@parley/core';
 import { createApplicationMessage, encodeMlsMessage, type ClientState } from 'ts-mls';
 import { afterEach, describe, expect, it } from 'vitest';
-import { login, publish } from '../../../relay/test/e2e/support/api.js';
+import { login } from '../../../relay/test/e2e/support/api.js';
 import { cleanupRelays, startRelay } from '../../../relay/test/e2e/support/relay-process.js';
 import { allEntries } from '../../src/chats/entries.js';
 import {
@@ -20,6 +20,7 @@ import {
   groupOfThree,
   groupState,
   openClient,
+  publishAsMember,
   record,
   texts,
 } from './support/clients.js';
@@ -68,10 +69,11 @@ describe('an entry re-wrapped by another member', () => {
       }),
       createdAt: Date.now(),
     });
-    const receipt = await publish(
+    const receipt = await publishAsMember(
       relay.url,
       (await login(relay.url, carol.identity)).token,
       envelope.bytes,
+      state,
     );
 
     const daveChat = await dave.client.chats.get(group.id);
