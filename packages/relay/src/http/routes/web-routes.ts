@@ -38,7 +38,10 @@ export const WEB_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'cross-origin-opener-policy': 'same-origin',
 };
 
-/** Registers GET / and the app's files. */
+/**
+ * Registers GET / and the app's files.
+ * @throws RelayError RELAY_URL_TOO_LONG, RELAY_NOT_FOUND for /v1/ paths no API route took
+ */
 export function registerWebRoutes(app: FastifyInstance, ctx: RelayContext): void {
   const root = normalize(ctx.config.web.dir).replace(/[\\/]+$/, '');
   const schema = { hide: true };
@@ -66,9 +69,18 @@ export function registerWebRoutes(app: FastifyInstance, ctx: RelayContext): void
   };
 
   app.get('/', { schema }, (_request, reply) => serve('/', reply));
-  app.get<{ Params: { '*': string } }>('/*', { schema }, (request, reply) =>
-    serve(`/${request.params['*']}`, reply),
-  );
+  app.get<{ Params: { '*': string } }>('/*', { schema }, (request, reply) => {
+    const path = request.params['*'];
+    // An API path never gets the web app: Fastify sends a /v1/ path whose parameter is longer
+    // than its maxParamLength (100) here rather than to the route.
+    if (path === 'v1' || path.startsWith('v1/')) {
+      if (path.split('/').some((segment) => segment.length > 100)) {
+        throw new RelayError('RELAY_URL_TOO_LONG');
+      }
+      throw new RelayError('RELAY_NOT_FOUND', `(no route GET /${path.split('?')[0] ?? ''})`);
+    }
+    return serve(`/${path}`, reply);
+  });
 }
 
 /**
