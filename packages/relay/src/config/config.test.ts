@@ -3,6 +3,7 @@ import { toBase64Url } from '@parley/core';
 import { describe, expect, it } from 'vitest';
 import { isRelayError, type RelayError } from '../errors.js';
 import { DEFAULT_WEB_DIR, SETTINGS, envName, loadConfig, type ConfigSources } from './config.js';
+import { WEAK_ED25519_KEYS } from '../../../core/test/support/weak-ed25519.js';
 
 /** Runs loadConfig and returns the RELAY_CONFIG_INVALID error it must throw. */
 function configError(sources: ConfigSources): RelayError {
@@ -417,6 +418,18 @@ describe('log and witness settings', () => {
     ];
     for (const [flags, expected] of cases) {
       expect(configError({ flags }).message).toContain(expected);
+    }
+  });
+
+  it('refuses every weak or non-canonical Ed25519 key as a witness or witnessed log key', () => {
+    for (const weak of WEAK_ED25519_KEYS) {
+      const key = toBase64Url(weak.bytes);
+      const asWitness = { 'log-witnesses': JSON.stringify([{ ...witness, publicKey: key }]) };
+      const asLog = {
+        'witness-logs': JSON.stringify([{ origin: 'a.example/log', publicKey: key }]),
+      };
+      expect(configError({ flags: asWitness }).message, weak.title).toContain('weak');
+      expect(configError({ flags: asLog }).message, weak.title).toContain('weak');
     }
   });
 

@@ -4,7 +4,7 @@
  * Pure: the caller passes the file's text, the environment and the arguments.
  */
 import { fileURLToPath } from 'node:url';
-import { fromBase64Url, toBase64Url } from '@parley/core';
+import { checkEd25519PublicKey, fromBase64Url, toBase64Url } from '@parley/core';
 import { parse as parseToml } from 'smol-toml';
 import { RelayError } from '../errors.js';
 
@@ -613,7 +613,15 @@ function listOf<T>(
 function publicKeyOf(value: unknown, at: string): Uint8Array {
   if (typeof value === 'string' && /^[A-Za-z0-9_-]{43}$/.test(value)) {
     const bytes = fromBase64Url(value);
-    if (bytes.length === 32 && toBase64Url(bytes) === value) return bytes;
+    if (bytes.length === 32 && toBase64Url(bytes) === value) {
+      // A small-order or non-canonical key verifies forged signatures: refuse it at load.
+      try {
+        checkEd25519PublicKey(bytes);
+      } catch {
+        return invalid(`${at} is a weak or non-canonical Ed25519 key`);
+      }
+      return bytes;
+    }
   }
   return invalid(`${at} must be a 32-byte Ed25519 key in base64url`);
 }
