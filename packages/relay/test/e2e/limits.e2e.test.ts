@@ -263,6 +263,42 @@ describe('a large backlog', () => {
   });
 });
 
+describe('a consumer that never reads', () => {
+  it('is cut off with 4408 once its send buffer passes the cap, while an honest one gets everything', async () => {
+    const relay = await startRelay({ flags: { 'max-buffered-bytes-per-socket': 1024 * 1024 } });
+    const poster = await newSession(relay.url);
+    const topic = randomTopic();
+    const subscribe = async (client: WsClient) => {
+      client.send({ type: 'subscribe', topic: bytesText(topic) });
+      await client.next((frame) => frame.type === 'subscribed');
+    };
+    const slow = await WsClient.authenticated(relay.wsUrl, (await newSession(relay.url)).token);
+    const honest = await WsClient.authenticated(relay.wsUrl, (await newSession(relay.url)).token);
+    await subscribe(slow);
+    await subscribe(honest);
+    slow.pauseReading();
+
+    // About 27 MB of frames: more than the kernel's socket buffers hold, so the relay's grows.
+    const count = 100;
+    for (let index = 0; index < count; index += 1) {
+      bodyOf(
+        await postEnvelope(relay.url, poster.token, makeEnvelope(topic, 200 * 1024).bytes),
+        201,
+      );
+    }
+    for (let seq = 1; seq <= count; seq += 1) {
+      const frame = await honest.next(
+        (candidate) => candidate.type === 'envelope' && candidate.seq === seq,
+        30_000,
+      );
+      expect(frame.seq).toBe(seq);
+    }
+    slow.resumeReading();
+    expect((await slow.closed).code).toBe(4408);
+    await honest.close();
+  });
+});
+
 describe('inbox shares per sender', () => {
   it('refuses an outsider beyond its share of an inbox, and another sender still gets through', async () => {
     const share = 256 * 1024;

@@ -542,6 +542,16 @@ export class WsClient {
     return client;
   }
 
+  /** Stops reading from the TCP socket, as a consumer that never reads; `resumeReading` undoes it. */
+  pauseReading(): void {
+    (this.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+  }
+
+  /** Reads from the TCP socket again. */
+  resumeReading(): void {
+    (this.socket as unknown as { _socket: { resume(): void } })._socket.resume();
+  }
+
   /** Sends a text frame (an object as JSON, a string as is) or, for bytes, a binary frame. */
   send(frame: object | string | Uint8Array): void {
     if (frame instanceof Uint8Array) this.socket.send(frame, { binary: true });
