@@ -219,3 +219,4 @@ export {
   type Transcript,
   type TranscriptReport,
 } from './history/transcript.js';
+export type { TranscriptOrderProblem } from './history/transcript-order.js';

@@ -21,6 +21,7 @@ import {
   toHex,
   verifyTranscript,
   type HistoryProblem,
+  type TranscriptOrderProblem,
   type TranscriptReport,
 } from '@parley/core';
 import type { Command } from '../command.js';
@@ -339,6 +340,18 @@ function describeEvidence(evidence: StoredEvidence): string {
   return `${evidence.kind}: ${evidence.detail}`;
 }
 
+function describeOrderProblem(problem: TranscriptOrderProblem): string {
+  const short = (hash: Uint8Array) => `${toHex(hash).slice(0, 16)}…`;
+  switch (problem.kind) {
+    case 'repeated-entry':
+      return `entry ${problem.index} repeats entry ${problem.first} (${short(problem.entry)})`;
+    case 'out-of-causal-order':
+      return `entries out of causal order: entry ${problem.index} (${short(problem.entry)}) is listed before entry ${problem.dependencyIndex} (${short(problem.dependency)}), which it follows`;
+    case 'not-canonical-order':
+      return `entries out of order: entry ${problem.index} is ${short(problem.found)}, the causal order puts ${short(problem.expected)} there`;
+  }
+}
+
 function problemJson(problem: HistoryProblem) {
   return jsonBytes(problem);
 }
@@ -347,7 +360,10 @@ function transcriptJson(report: TranscriptReport) {
   return {
     ok: report.ok,
     entries: report.history.entries,
-    problems: report.history.problems.map(problemJson),
+    problems: [
+      ...report.history.problems.map(problemJson),
+      ...report.order.map((problem) => jsonBytes(problem)),
+    ],
     directory: report.directory,
     log:
       report.log === null
@@ -368,6 +384,7 @@ function transcriptLines(report: TranscriptReport): string[] {
   ];
   for (const problem of report.history.problems)
     lines.push(`  PROBLEM ${describeProblem(problem)}`);
+  for (const problem of report.order) lines.push(`  PROBLEM ${describeOrderProblem(problem)}`);
   if (report.log === null) lines.push('  log: no inclusion proofs in the file');
   else {
     lines.push(

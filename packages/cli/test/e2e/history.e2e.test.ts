@@ -4,6 +4,7 @@
  */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { decodeTranscript, encodeTranscript } from '@parley/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   cleanupRelays,
@@ -71,6 +72,25 @@ describe('parley verify and export', () => {
     expect(refused.code).toBe(5);
     expect(refused.stderr).toContain('CLI_VERIFY_FAILED');
     expect(refused.stderr).not.toMatch(/^\s+at /m);
+
+    // The same entries with entries 0 and 1 swapped: every signature holds, the order does not.
+    const transcript = decodeTranscript(await readFile(file));
+    const [one, two, ...rest] = transcript.entries;
+    if (one === undefined || two === undefined) throw new Error('the transcript has no 2 entries');
+    const reordered = join(dir, 'reordered.transcript');
+    await writeFile(reordered, encodeTranscript({ ...transcript, entries: [two, one, ...rest] }));
+    const swapped = await runCli(['verify', '--file', reordered], { cwd: dir });
+    expect(swapped.code).toBe(5);
+    expect(swapped.stderr).toContain('CLI_VERIFY_FAILED');
+    expect(swapped.stdout).toMatch(
+      /PROBLEM entries out of causal order: entry 0 .* is listed before entry 1 /,
+    );
+    const swappedJson = await runCli(['verify', '--file', reordered, '--json'], { cwd: dir });
+    expect(JSON.parse(swappedJson.stdout)).toMatchObject({
+      ok: false,
+      entries: 2,
+      problems: [{ kind: 'out-of-causal-order', index: 0, dependencyIndex: 1 }],
+    });
 
     const usage = await runCli(['verify'], { cwd: dir });
     expect(usage.code).toBe(2);

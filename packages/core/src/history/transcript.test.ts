@@ -356,6 +356,38 @@ describe('verifyTranscript', () => {
     ]);
   });
 
+  it('refuses a transcript whose entries 0 and 1 are swapped: bob #1 is listed before the entry it follows', async () => {
+    const [first, second, ...rest] = full.entries;
+    if (first === undefined || second === undefined) throw new Error('no entries');
+    const report = await verifyTranscript(
+      suite,
+      encodeTranscript({ ...full, entries: [second, first, ...rest] }),
+    );
+    expect(report.ok).toBe(false);
+    // The set is unchanged, so the history alone is fine: only the order is wrong.
+    expect(report.history.ok).toBe(true);
+    expect(report.order).toEqual([
+      {
+        kind: 'out-of-causal-order',
+        index: 0,
+        entry: written[1]?.hash,
+        dependency: written[0]?.hash,
+        dependencyIndex: 1,
+        evidence: [first, second],
+      },
+    ]);
+    expect((await verifyTranscript(suite, encodeTranscript(full))).order).toEqual([]);
+  });
+
+  it('refuses a transcript that lists an entry twice', async () => {
+    const report = await verifyTranscript(
+      suite,
+      encodeTranscript({ ...full, entries: [...full.entries, full.entries[0] ?? utf8('')] }),
+    );
+    expect(report.ok).toBe(false);
+    expect(report.order.map((p) => p.kind)).toEqual(['repeated-entry']);
+  });
+
   it('reports entries of authors without a directory entry as unknown-device', async () => {
     const report = await verifyTranscript(
       suite,

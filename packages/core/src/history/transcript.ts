@@ -18,6 +18,7 @@ import { logLeafHash } from '../log/leaf.js';
 import { verifyInclusion } from '../log/merkle.js';
 import { MAX_SIGNED_NOTE_BYTES, isValidKeyName } from '../log/signed-note.js';
 import { entryHash } from '../mls/chat-entry.js';
+import { checkTranscriptOrder, type TranscriptOrderProblem } from './transcript-order.js';
 import { verifyHistory, type HistoryReport } from './verify.js';
 
 /** The `type` field that marks a transcript. */
@@ -36,7 +37,7 @@ export interface Transcript {
   readonly chat: Uint8Array;
   /** The exporter's clock, ms since the epoch. */
   readonly exportedAt: number;
-  /** Signed entry bytes, in `orderEntries` order. */
+  /** Signed entry bytes, each once, in `orderEntries` order (`verifyTranscript` checks it). */
   readonly entries: readonly Uint8Array[];
   /** Signed directory entries of every author: they bind device keys to accounts. */
   readonly directory: readonly Uint8Array[];
@@ -238,10 +239,12 @@ export function decodeTranscript(bytes: Uint8Array): Transcript {
   );
 }
 
-/** What `verifyTranscript` found; `ok` when history, directory and log all check out. */
+/** What `verifyTranscript` found; `ok` when history, order, directory and log all check out. */
 export interface TranscriptReport {
   readonly ok: boolean;
   readonly history: HistoryReport;
+  /** How the entries' listed order breaks the transcript's order rule (none: it holds). */
+  readonly order: readonly TranscriptOrderProblem[];
   /** Directory entries that verified, and those that did not (index and reason). */
   readonly directory: {
     readonly valid: number;
@@ -263,7 +266,8 @@ export interface TranscriptReport {
 /**
  * Verifies a transcript offline: decodes it (throwing as `decodeTranscript` does), verifies every
  * directory entry, verifies the history with the device keys of the valid directory entries and
- * the transcript's `firstHeld`, and checks each inclusion — leaf hash `logLeafHash(cid)` at
+ * the transcript's `firstHeld`, checks that the entries are listed once each in `orderEntries`
+ * order (`checkTranscriptOrder`: a reordered list is refused), and checks each inclusion — leaf hash `logLeafHash(cid)` at
  * `index` — against the checkpoint signed by `publicKey` under the key name `origin`. The log key
  * is the transcript's claim: compare it with the relay key you know.
  */
@@ -296,12 +300,17 @@ export async function verifyTranscript(
     valid: transcript.directory.length - invalidDirectory.length,
     invalid: invalidDirectory,
   };
+  const order = checkTranscriptOrder(
+    transcript.entries.map((entry) => ({ hash: entryHash(entry), bytes: entry })),
+    history.order,
+  );
   const log = await verifyLog(suite, transcript);
   const ok =
     history.ok &&
+    order.length === 0 &&
     invalidDirectory.length === 0 &&
     (log === null || (log.checkpointValid && log.failed.length === 0));
-  return { ok, history, directory, log };
+  return { ok, history, order, directory, log };
 }
 
 async function verifyLog(
