@@ -1,6 +1,9 @@
 /** Tagged results for expected outcomes (a bad signature is an answer, not an exception). */
 
-/** Either a value or a reason it could not be had, with optional evidence. */
+/**
+ * Either a value or a reason it could not be had, with an optional human-readable `detail`. Results
+ * that carry evidence (signed bytes that prove the reason) define their own types, e.g. HistoryProblem.
+ */
 export type Result<T, R extends string> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly reason: R; readonly detail?: string };
