@@ -22,6 +22,7 @@ export {
 } from './encoding/cid.js';
 
 export { createCryptoSuite, type CryptoSuite } from './crypto/suite.js';
+export { sha256 } from './crypto/sha256.js';
 export { checkEd25519PublicKey, type Ed25519, type Ed25519Signer } from './crypto/ed25519.js';
 export type { X25519 } from './crypto/x25519.js';
 export type { AesGcm } from './crypto/aes-gcm.js';

@@ -11,6 +11,7 @@ import {
   fromBase64Url,
   fromUtf8,
   logLeafHash,
+  sha256,
   toHex,
   utf8,
   verifyCheckpointSignature,
@@ -23,7 +24,6 @@ import {
   type CryptoSuite,
   type RelayReceipt,
 } from '@parley/core';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { ClientError } from '../errors.js';
 import type { Receipt, RelayApi } from '../relay/relay-api.js';
 import type { ClientStore } from '../store/client-store.js';
@@ -126,6 +126,11 @@ const pad = (n: number): string => String(n).padStart(PAD, '0');
 export class LogMonitor {
   readonly #o: LogMonitorOptions;
   #relay: { relayId: string; publicKey: Uint8Array; origin: string } | undefined;
+  /**
+   * The held checkpoint whose signature was checked, so that `latest()` (called on every send)
+   * checks a signature once per new checkpoint, not once per call.
+   */
+  #verified: HeldCheckpoint | undefined;
 
   constructor(options: LogMonitorOptions) {
     this.#o = options;
@@ -159,11 +164,15 @@ export class LogMonitor {
     return relay;
   }
 
-  /** The latest checkpoint adopted, if any. */
+  /**
+   * The latest checkpoint adopted, if any; its signature is checked when it is first read from
+   * the store, then remembered. Throws ClientError CLIENT_INTERNAL if the stored one does not verify.
+   */
   async latest(): Promise<HeldCheckpoint | undefined> {
     const stored = await this.#o.store.get('log/latest');
     if (stored === undefined) return undefined;
     const note = fromUtf8(stored);
+    if (this.#verified?.note === note) return this.#verified;
     const relay = await this.relay();
     const verified = await verifyCheckpointSignature(
       this.#o.suite,
@@ -172,7 +181,8 @@ export class LogMonitor {
       relay.publicKey,
     );
     if (!verified.ok) throw new ClientError('CLIENT_INTERNAL', '(stored checkpoint unreadable)');
-    return { note, checkpoint: verified.value };
+    this.#verified = { note, checkpoint: verified.value };
+    return this.#verified;
   }
 
   /**
@@ -376,6 +386,8 @@ export class LogMonitor {
       await this.#o.store.put('log/latest', utf8(note));
       await this.#o.store.put(`log/checkpoints/${pad(checkpoint.size)}`, utf8(note));
     });
+    // `#consider` verified it before adopting it.
+    this.#verified = { note, checkpoint };
   }
 
   async #addPending(item: Pending): Promise<void> {
