@@ -23,7 +23,7 @@ import {
   proofHeaders,
   unsafeStandInCursor,
   unsafeStandInProof,
-} from '../../support/stand-in-writer.js';
+} from './stand-in-writer.js';
 
 export { proofFields, unsafeStandInProof };
 
@@ -268,7 +268,7 @@ export type PostForm = 'cbor' | 'json';
 
 /**
  * `POST /v1/envelopes`, with the topic's stand-in member's write proof on a chat topic
- * (support/stand-in-writer.ts) unless `unsigned`.
+ * (stand-in-writer.ts) unless `unsigned`.
  */
 export async function postEnvelope(
   baseUrl: string,
