@@ -25,7 +25,9 @@ describe('errorShapeProblem', () => {
     },
     {
       name: 'a file path in the message',
-      body: { error: { code: 'RELAY_X', message: 'failed in /work/main/packages/relay/src/a.ts' } },
+      body: {
+        error: { code: 'RELAY_X', message: 'failed in /srv/parley/packages/relay/src/a.ts' },
+      },
     },
     {
       name: 'a compiled file location in the message',
