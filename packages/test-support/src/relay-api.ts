@@ -386,8 +386,12 @@ export interface ErrorBody {
   readonly error: { readonly code: string; readonly message: string };
 }
 
-/** Signs of a leaked stack trace or source location in a body. */
-const LEAK = /\n\s*at |\bat [\w.<>]+ \(|\/work\/|node_modules|\.[jt]s:\d+|file:\/\//;
+/**
+ * Signs of a leaked stack trace or source location in a body: a stack frame, an absolute path to
+ * a source file, node_modules, a file:line location or a file URL.
+ */
+const LEAK =
+  /\n\s*at |\bat [\w.<>]+ \(|(?:^|[\s"'(])\/[\w.-]+(?:\/[\w.-]+)*\.[cm]?[jt]s\b|node_modules|\.[jt]s:\d+|file:\/\//;
 
 /**
  * Why `body` (parsed) and `text` (raw) are not a well-formed error answer: exactly
