@@ -86,8 +86,10 @@ const packages = new Map();
 for (const name of readdirSync(join(root, 'packages'))) {
   const manifest = join(root, 'packages', name, 'package.json');
   if (!existsSync(manifest)) continue;
-  /** @type {{ name: string, dependencies?: Record<string, string> }} */
-  const pkg = JSON.parse(readFileSync(manifest, 'utf8'));
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- a workspace manifest
+  const pkg = /** @type {{ name: string, dependencies?: Record<string, string> }} */ (
+    JSON.parse(readFileSync(manifest, 'utf8'))
+  );
   packages.set(
     pkg.name,
     Object.keys(pkg.dependencies ?? {}).filter((dep) => dep.startsWith('@parley/')),
