@@ -14,11 +14,7 @@ import {
 } from '@parley/core';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  cleanupRelays,
-  startRelay,
-  type RelayProcess,
-} from '../../relay/test/e2e/support/relay-process.js';
+import { cleanupRelays, startRelay, type RelayProcess } from '@parley/test-support/relay-process';
 import { launchChromium } from './support/chromium.js';
 import { Person } from './support/person.js';
 import { WEB_DIST, ensureWebBuilt } from './support/web-build.js';

@@ -6,8 +6,8 @@ import {
   makeTempDir,
   startRelay,
   type RelayProcess,
-} from '../../../relay/test/e2e/support/relay-process.js';
-import { killClis, runCli, startCli, type CliResult } from './support/cli-process.js';
+} from '@parley/test-support/relay-process';
+import { killClis, runCli, startCli, type CliResult } from '@parley/test-support/cli-process';
 import { readWalkthrough, runWalkthrough } from './support/walkthrough.js';
 
 afterAll(async () => {

@@ -6,12 +6,8 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeTranscript, encodeTranscript } from '@parley/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  cleanupRelays,
-  makeTempDir,
-  startRelay,
-} from '../../../relay/test/e2e/support/relay-process.js';
-import { killClis, runCli } from './support/cli-process.js';
+import { cleanupRelays, makeTempDir, startRelay } from '@parley/test-support/relay-process';
+import { killClis, runCli } from '@parley/test-support/cli-process';
 
 afterAll(async () => {
   killClis();

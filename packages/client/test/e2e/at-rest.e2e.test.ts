@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { decodeCanonical } from '@parley/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanupRelays, startRelay } from '../../../relay/test/e2e/support/relay-process.js';
+import { cleanupRelays, startRelay } from '@parley/test-support/relay-process';
 import {
   chatRecord,
   cleanupClients,

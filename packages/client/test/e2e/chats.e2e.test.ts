@@ -1,9 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  cleanupRelays,
-  startRelay,
-  type RelayProcess,
-} from '../../../relay/test/e2e/support/relay-process.js';
+import { cleanupRelays, startRelay, type RelayProcess } from '@parley/test-support/relay-process';
 import type { Client } from '../../src/index.js';
 import { cleanupClients, eventually, openClient, texts } from './support/clients.js';
 

@@ -4,7 +4,7 @@
  * member is in the same epoch, with the same epoch authenticator and the same member list.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanupRelays, startRelay } from '../../../relay/test/e2e/support/relay-process.js';
+import { cleanupRelays, startRelay } from '@parley/test-support/relay-process';
 import type { Chat } from '../../src/index.js';
 import {
   cleanupClients,

@@ -4,7 +4,7 @@
  * queued must arrive, once, and both sides must see the conversation in the same order.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanupRelays, startRelay } from '../../../relay/test/e2e/support/relay-process.js';
+import { cleanupRelays, startRelay } from '@parley/test-support/relay-process';
 import type { StoredMessage } from '../../src/index.js';
 import { cleanupClients, fullHistory, openClient, record, texts } from './support/clients.js';
 

@@ -14,11 +14,7 @@ import {
   type ChatEntry,
 } from '@parley/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  cleanupRelays,
-  startRelay,
-  type RelayProcess,
-} from '../../../relay/test/e2e/support/relay-process.js';
+import { cleanupRelays, startRelay, type RelayProcess } from '@parley/test-support/relay-process';
 import { allEntries } from '../../src/chats/entries.js';
 import {
   chatRecord,

@@ -35,12 +35,8 @@ import {
   type ClientState,
 } from 'ts-mls';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bodyOf, call, fetchAll, login, publish } from '../../../relay/test/e2e/support/api.js';
-import {
-  cleanupRelays,
-  startRelay,
-  type RelayProcess,
-} from '../../../relay/test/e2e/support/relay-process.js';
+import { bodyOf, call, fetchAll, login, publish } from '@parley/test-support/relay-api';
+import { cleanupRelays, startRelay, type RelayProcess } from '@parley/test-support/relay-process';
 import {
   cleanupClients,
   closeClient,

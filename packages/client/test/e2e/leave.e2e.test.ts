@@ -12,8 +12,8 @@ import {
 } from '@parley/core';
 import { emptyPskIndex, processPrivateMessage } from 'ts-mls';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fetchAll, login } from '../../../relay/test/e2e/support/api.js';
-import { cleanupRelays, startRelay } from '../../../relay/test/e2e/support/relay-process.js';
+import { fetchAll, login } from '@parley/test-support/relay-api';
+import { cleanupRelays, startRelay } from '@parley/test-support/relay-process';
 import {
   cleanupClients,
   epochView,

@@ -4,8 +4,8 @@
  * quits finds its history and its chats where it left them.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { fetchAll, login } from '../../../relay/test/e2e/support/api.js';
-import { cleanupRelays, startRelay } from '../../../relay/test/e2e/support/relay-process.js';
+import { fetchAll, login } from '@parley/test-support/relay-api';
+import { cleanupRelays, startRelay } from '@parley/test-support/relay-process';
 import {
   cleanupClients,
   closeClient,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanupRelays, startRelay } from '../../../relay/test/e2e/support/relay-process.js';
+import { cleanupRelays, startRelay } from '@parley/test-support/relay-process';
 import { cleanupClients, openClient, record } from './support/clients.js';
 
 afterEach(async () => {

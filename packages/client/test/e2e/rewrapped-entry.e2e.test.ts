@@ -11,8 +11,8 @@ import {
 } from '@parley/core';
 import { createApplicationMessage, encodeMlsMessage, type ClientState } from 'ts-mls';
 import { afterEach, describe, expect, it } from 'vitest';
-import { login } from '../../../relay/test/e2e/support/api.js';
-import { cleanupRelays, startRelay } from '../../../relay/test/e2e/support/relay-process.js';
+import { login } from '@parley/test-support/relay-api';
+import { cleanupRelays, startRelay } from '@parley/test-support/relay-process';
 import { allEntries } from '../../src/chats/entries.js';
 import {
   cleanupClients,

@@ -32,8 +32,8 @@ import {
   type Credential,
 } from 'ts-mls';
 import { afterEach, describe, expect, it } from 'vitest';
-import { call, fetchAll, login } from '../../../relay/test/e2e/support/api.js';
-import { cleanupRelays, startRelay } from '../../../relay/test/e2e/support/relay-process.js';
+import { call, fetchAll, login } from '@parley/test-support/relay-api';
+import { cleanupRelays, startRelay } from '@parley/test-support/relay-process';
 import { ClientError } from '../../src/index.js';
 import {
   chatRecord,

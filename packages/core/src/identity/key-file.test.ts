@@ -10,7 +10,7 @@ import { decodeCanonical, encodeCanonical } from '../encoding/canonical.js';
 import { createCryptoSuite } from '../crypto/suite.js';
 import { xchachaSeal } from '../crypto/xchacha20-poly1305.js';
 import { rejectedCode } from '../../test/support/core-error.js';
-import { unsafeSeededRandom } from '../../test/support/seeded-random.js';
+import { unsafeSeededRandom } from '@parley/test-support/seeded-random';
 import { generateIdentity } from './identity.js';
 import { KEY_FILE_FORMAT, KEY_FILE_VERSION, exportKeyFile, importKeyFile } from './key-file.js';
 

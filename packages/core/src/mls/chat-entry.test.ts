@@ -12,8 +12,8 @@ import { encodeCanonical } from '../encoding/canonical.js';
 import { newSharedTopic } from '../envelope/inbox.js';
 import { signFor } from '../identity/signature.js';
 import { applyMutation, mutationArbitrary } from '../../test/support/mutations.js';
-import { unsafeTestMember, type TestMember } from '../../test/support/mls-members.js';
-import { unsafeSeededRandom } from '../../test/support/seeded-random.js';
+import { unsafeTestMember, type TestMember } from '@parley/test-support/mls-members';
+import { unsafeSeededRandom } from '@parley/test-support/seeded-random';
 import {
   MAX_ENTRY_CHECKPOINT_BYTES,
   MAX_HEADS,

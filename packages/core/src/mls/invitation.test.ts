@@ -13,7 +13,7 @@ import { inboxTopic, newSharedTopic } from '../envelope/inbox.js';
 import { generateIdentity, type Identity } from '../identity/identity.js';
 import { signFor } from '../identity/signature.js';
 import { rejectedCode } from '../../test/support/core-error.js';
-import { unsafeSeededRandom } from '../../test/support/seeded-random.js';
+import { unsafeSeededRandom } from '@parley/test-support/seeded-random';
 import { openInvitation, sealInvitation, type Invitation } from './invitation.js';
 
 const suite = createCryptoSuite(globalThis.crypto.subtle);

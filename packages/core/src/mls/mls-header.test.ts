@@ -22,9 +22,9 @@ import {
   createTestDirectory,
   generateMemberKeyPackage,
   unsafeTestMember,
-} from '../../test/support/mls-members.js';
+} from '@parley/test-support/mls-members';
 import { applyMutation, mutationArbitrary } from '../../test/support/mutations.js';
-import { unsafeSeededRandom } from '../../test/support/seeded-random.js';
+import { unsafeSeededRandom } from '@parley/test-support/seeded-random';
 import { createAuthenticationService } from './member-credential.js';
 import { decodeMls, readMlsHeader } from './mls-header.js';
 import { loadMlsCipherSuite, mlsClientConfig } from './mls-suite.js';

@@ -6,7 +6,7 @@ import {
   createTestDirectory,
   startTestGroup,
   unsafeTestMember,
-} from '../../test/support/mls-members.js';
+} from '@parley/test-support/mls-members';
 import { loadMlsCipherSuite } from './mls-suite.js';
 import {
   deriveTopicWriteKey,

@@ -49,8 +49,8 @@ import {
   type TestDirectory,
   type TestKeyPackage,
   type TestMember,
-} from '../support/mls-members.js';
-import { unsafeSeededRandom } from '../support/seeded-random.js';
+} from '@parley/test-support/mls-members';
+import { unsafeSeededRandom } from '@parley/test-support/seeded-random';
 
 const suite = createCryptoSuite(globalThis.crypto.subtle);
 const random = unsafeSeededRandom('three-party chat');

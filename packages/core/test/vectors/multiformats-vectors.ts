@@ -1,5 +1,5 @@
 /**
- * Readers for the multiformats vectors in /work/shared/vectors/multiformats (SOURCES.md): the IPLD
+ * Readers for the multiformats vectors in ../shared/vectors/multiformats beside the repository (SOURCES.md): the IPLD
  * codec fixtures, the multibase and multihash test CSVs and the multicodec table. The files are
  * trusted test data; the readers fail loudly on a shape they do not expect.
  */
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { concatBytes, fromHex, utf8 } from '../../src/bytes.js';
 
-/** The path of a file under /work/shared/vectors/multiformats (five levels above this directory). */
+/** The path of a file under ../shared/vectors/multiformats (five levels above this directory). */
 export function multiformatsPath(relativePath: string): string {
   return fileURLToPath(
     new URL(`../../../../../shared/vectors/multiformats/${relativePath}`, import.meta.url),

@@ -25,8 +25,12 @@ import { noteKeyId, toBase64 } from '../../src/log/signed-note.js';
 import { createAuthenticationService, memberCredential } from '../../src/mls/member-credential.js';
 import { loadMlsCipherSuite } from '../../src/mls/mls-suite.js';
 import { thrownCode } from '../support/core-error.js';
-import { unsafeSeededRandom } from '../support/seeded-random.js';
-import { WEAK_ED25519_KEYS, WEAK_ED25519_SIGNATURES, WEAK_TRIES } from '../support/weak-ed25519.js';
+import { unsafeSeededRandom } from '@parley/test-support/seeded-random';
+import {
+  WEAK_ED25519_KEYS,
+  WEAK_ED25519_SIGNATURES,
+  WEAK_TRIES,
+} from '@parley/test-support/weak-ed25519';
 
 const suite = createCryptoSuite(globalThis.crypto.subtle);
 const messages = Array.from({ length: WEAK_TRIES }, (_, i) => utf8(`message ${i}`));

@@ -27,7 +27,7 @@ export interface GroupedCase<G, T extends WycheproofCase> {
   readonly title: string;
 }
 
-/** The location of a file under /work/shared/vectors (five levels above this directory). */
+/** The location of a file under ../shared/vectors beside the repository (five levels above this directory). */
 export function sharedVectorUrl(relativePath: string): URL {
   return new URL(`../../../../../shared/vectors/${relativePath}`, import.meta.url);
 }

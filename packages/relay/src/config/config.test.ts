@@ -3,7 +3,7 @@ import { toBase64Url } from '@parley/core';
 import { describe, expect, it } from 'vitest';
 import { isRelayError, type RelayError } from '../errors.js';
 import { DEFAULT_WEB_DIR, SETTINGS, envName, loadConfig, type ConfigSources } from './config.js';
-import { WEAK_ED25519_KEYS } from '../../../core/test/support/weak-ed25519.js';
+import { WEAK_ED25519_KEYS } from '@parley/test-support/weak-ed25519';
 
 /** Runs loadConfig and returns the RELAY_CONFIG_INVALID error it must throw. */
 function configError(sources: ConfigSources): RelayError {

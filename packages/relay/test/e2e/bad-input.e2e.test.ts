@@ -39,14 +39,14 @@ import {
   type Receipt,
   type Session,
   publishFrame,
-} from './support/api.js';
+} from '@parley/test-support/relay-api';
 import {
   cleanupRelays,
   makeTempDir,
   runRelayCommand,
   startRelay,
   type RelayProcess,
-} from './support/relay-process.js';
+} from '@parley/test-support/relay-process';
 
 afterAll(cleanupRelays);
 

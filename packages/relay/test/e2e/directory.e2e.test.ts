@@ -18,8 +18,8 @@ import {
   suite,
   type Answer,
   type Session,
-} from './support/api.js';
-import { cleanupRelays, startRelay, type RelayProcess } from './support/relay-process.js';
+} from '@parley/test-support/relay-api';
+import { cleanupRelays, startRelay, type RelayProcess } from '@parley/test-support/relay-process';
 
 afterAll(cleanupRelays);
 

@@ -20,8 +20,8 @@ import {
   type Answer,
   type Receipt,
   type StoredEnvelope,
-} from './support/api.js';
-import { cleanupRelays, startRelay, type RelayFlags } from './support/relay-process.js';
+} from '@parley/test-support/relay-api';
+import { cleanupRelays, startRelay, type RelayFlags } from '@parley/test-support/relay-process';
 
 afterAll(cleanupRelays);
 

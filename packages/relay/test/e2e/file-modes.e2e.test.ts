@@ -7,13 +7,13 @@
 import { chmodSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeEnvelope, newSession, publish, randomTopic } from './support/api.js';
+import { makeEnvelope, newSession, publish, randomTopic } from '@parley/test-support/relay-api';
 import {
   cleanupRelays,
   makeTempDir,
   runRelayCommand,
   startRelay,
-} from './support/relay-process.js';
+} from '@parley/test-support/relay-process';
 
 afterAll(cleanupRelays);
 

@@ -29,8 +29,8 @@ import {
   WsClient,
   type EnvelopePage,
   type Session,
-} from './support/api.js';
-import { cleanupRelays, startRelay } from './support/relay-process.js';
+} from '@parley/test-support/relay-api';
+import { cleanupRelays, startRelay } from '@parley/test-support/relay-process';
 
 afterAll(cleanupRelays);
 

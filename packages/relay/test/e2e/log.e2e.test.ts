@@ -40,8 +40,8 @@ import {
   topicText,
   type Receipt,
   publishFrame,
-} from './support/api.js';
-import { cleanupRelays, startRelay, type RelayProcess } from './support/relay-process.js';
+} from '@parley/test-support/relay-api';
+import { cleanupRelays, startRelay, type RelayProcess } from '@parley/test-support/relay-process';
 
 afterAll(cleanupRelays);
 

@@ -29,14 +29,14 @@ import {
   tryLogin,
   type Answer,
   type Session,
-} from './support/api.js';
+} from '@parley/test-support/relay-api';
 import {
   cleanupRelays,
   makeTempDir,
   runRelayCommand,
   startRelay,
   type RelayProcess,
-} from './support/relay-process.js';
+} from '@parley/test-support/relay-process';
 
 afterAll(cleanupRelays);
 

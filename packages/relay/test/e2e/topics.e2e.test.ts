@@ -28,8 +28,8 @@ import {
   type Receipt,
   type Session,
   publishFrame,
-} from './support/api.js';
-import { cleanupRelays, startRelay, type RelayProcess } from './support/relay-process.js';
+} from '@parley/test-support/relay-api';
+import { cleanupRelays, startRelay, type RelayProcess } from '@parley/test-support/relay-process';
 
 afterAll(cleanupRelays);
 

@@ -17,7 +17,7 @@ import {
 } from '@parley/core';
 import type { LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
-import { unsafeSeededRandom } from '../../../core/test/support/seeded-random.js';
+import { unsafeSeededRandom } from '@parley/test-support/seeded-random';
 import {
   createInProcessBus,
   createRelay,
@@ -27,7 +27,11 @@ import {
   type RelayStore,
   type Relay,
 } from '../../src/index.js';
-import { proofHeaders, unsafeStandInCursor, unsafeStandInProof } from './stand-in-writer.js';
+import {
+  proofHeaders,
+  unsafeStandInCursor,
+  unsafeStandInProof,
+} from '@parley/test-support/stand-in-writer';
 
 export { unsafeSeededRandom };
 

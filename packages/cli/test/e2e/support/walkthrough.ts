@@ -14,7 +14,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runCli, type CliResult } from './cli-process.js';
+import { runCli, type CliResult } from '@parley/test-support/cli-process';
 
 /** The README, from this file. */
 const README = new URL('../../../../../README.md', import.meta.url);

@@ -24,8 +24,8 @@ import {
   login,
   newIdentity,
   newSession,
-} from '../../../../relay/test/e2e/support/api.js';
-import { cleanupRelays, startRelay } from '../../../../relay/test/e2e/support/relay-process.js';
+} from '@parley/test-support/relay-api';
+import { cleanupRelays, startRelay } from '@parley/test-support/relay-process';
 import { isClientError } from '../../../src/index.js';
 import {
   cleanupClients,

@@ -24,7 +24,7 @@ import {
   createTestDirectory,
   startTestGroup,
   unsafeTestMember,
-} from '../../../../core/test/support/mls-members.js';
+} from '@parley/test-support/mls-members';
 import {
   call,
   errorCode,
@@ -32,8 +32,8 @@ import {
   newIdentity,
   WsClient,
   type Answer,
-} from '../../../../relay/test/e2e/support/api.js';
-import { cleanupRelays, startRelay } from '../../../../relay/test/e2e/support/relay-process.js';
+} from '@parley/test-support/relay-api';
+import { cleanupRelays, startRelay } from '@parley/test-support/relay-process';
 import {
   chatRecord,
   cleanupClients,

@@ -7,14 +7,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killClis, runCli, type CliResult } from '../../../../cli/test/e2e/support/cli-process.js';
-import {
-  makeEnvelope,
-  newSession,
-  publish,
-  randomTopic,
-} from '../../../../relay/test/e2e/support/api.js';
-import { cleanupRelays, makeTempDir } from '../../../../relay/test/e2e/support/relay-process.js';
+import { killClis, runCli, type CliResult } from '@parley/test-support/cli-process';
+import { makeEnvelope, newSession, publish, randomTopic } from '@parley/test-support/relay-api';
+import { cleanupRelays, makeTempDir } from '@parley/test-support/relay-process';
 import { cleanupClients, fullHistory, openClient, record } from '../support/clients.js';
 import {
   checkpointBeyond,

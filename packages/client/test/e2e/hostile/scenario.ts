@@ -11,8 +11,8 @@ import {
   type ChatEntry,
 } from '@parley/core';
 import { expect } from 'vitest';
-import { call } from '../../../../relay/test/e2e/support/api.js';
-import { startRelay, type RelayProcess } from '../../../../relay/test/e2e/support/relay-process.js';
+import { call } from '@parley/test-support/relay-api';
+import { startRelay, type RelayProcess } from '@parley/test-support/relay-process';
 import type { StoredMessage } from '../../../src/index.js';
 import { openClient, suite, type TestClient } from '../support/clients.js';
 import { checkpointOf, startHostileProxy, type HostileProxy } from '../support/hostile-proxy.js';

@@ -5,8 +5,8 @@
  */
 import { verifyConsistency } from '@parley/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { call } from '../../../../relay/test/e2e/support/api.js';
-import { cleanupRelays } from '../../../../relay/test/e2e/support/relay-process.js';
+import { call } from '@parley/test-support/relay-api';
+import { cleanupRelays } from '@parley/test-support/relay-process';
 import type { StoredEvidence } from '../../../src/index.js';
 import { cleanupClients, fullHistory, openClient, record } from '../support/clients.js';
 import {

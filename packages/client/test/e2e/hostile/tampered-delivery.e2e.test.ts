@@ -4,7 +4,7 @@
  * with the signed entries as evidence, and keep every honest message intact, once, in order.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanupRelays } from '../../../../relay/test/e2e/support/relay-process.js';
+import { cleanupRelays } from '@parley/test-support/relay-process';
 import type { LiveProblem } from '../../../src/index.js';
 import { cleanupClients, fullHistory, record } from '../support/clients.js';
 import {

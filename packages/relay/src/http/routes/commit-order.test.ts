@@ -13,7 +13,7 @@ import {
   sendApplicationMessage,
   startTestGroup,
   unsafeTestMember,
-} from '../../../../core/test/support/mls-members.js';
+} from '@parley/test-support/mls-members';
 import {
   START_MS,
   errorOf,

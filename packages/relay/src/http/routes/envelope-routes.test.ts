@@ -25,7 +25,7 @@ import {
   proofHeaders,
   unsafeStandInCursor,
   unsafeStandInReader,
-} from '../../../test/support/stand-in-writer.js';
+} from '@parley/test-support/stand-in-writer';
 import { OWNER_READER } from '../../store/sqlite-write-keys.js';
 
 const topic = new Uint8Array(32).fill(0x42);

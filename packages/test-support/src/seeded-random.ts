@@ -3,8 +3,7 @@
  * predictable by design, so it must never produce a real key (hence `unsafe`).
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { concatBytes, utf8 } from '../../src/bytes.js';
-import type { RandomSource } from '../../src/random.js';
+import { concatBytes, utf8, type RandomSource } from '@parley/core';
 
 /**
  * Returns a RandomSource whose stream is block_i = sha256(seed || u32be(i)) for i = 0, 1, …,

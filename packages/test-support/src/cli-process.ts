@@ -1,11 +1,14 @@
 /** Runs `parley` (packages/cli/bin/parley.js, after `npm run build`) as separate processes. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const CLI_ROOT = dirname(createRequire(import.meta.url).resolve('@parley/cli/package.json'));
 
 /** The CLI's entry point, as `npx parley` runs it. */
-export const CLI_BIN = fileURLToPath(new URL('../../../bin/parley.js', import.meta.url));
-const CLI_DIST = fileURLToPath(new URL('../../../dist/main.js', import.meta.url));
+export const CLI_BIN = join(CLI_ROOT, 'bin', 'parley.js');
+const CLI_DIST = join(CLI_ROOT, 'dist', 'main.js');
 
 /** What a finished command printed and how it exited. */
 export interface CliResult {

@@ -17,15 +17,16 @@ import {
   type KeyPackage,
   type PrivateKeyPackage,
 } from 'ts-mls';
-import type { CryptoSuite } from '../../src/crypto/suite.js';
-import type { AccountId } from '../../src/identity/account-id.js';
-import { generateIdentity, type Identity } from '../../src/identity/identity.js';
 import {
   createAuthenticationService,
+  generateIdentity,
   memberCredential,
+  mlsClientConfig,
+  type AccountId,
+  type CryptoSuite,
   type DeviceLookup,
-} from '../../src/mls/member-credential.js';
-import { mlsClientConfig } from '../../src/mls/mls-suite.js';
+  type Identity,
+} from '@parley/core';
 import { unsafeSeededRandom } from './seeded-random.js';
 
 /** A person with an account (identity) and one device whose key signs MLS and chat entries. */

@@ -4,10 +4,10 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 
 /** The relay's command-line entry point, as operators run it (after `npm run build`). */
-export const RELAY_BIN = fileURLToPath(new URL('../../../bin/parley-relay.js', import.meta.url));
+export const RELAY_BIN = createRequire(import.meta.url).resolve('@parley/relay/cli');
 
 /** The banner the relay prints on stdout once it accepts connections (the start contract). */
 const BANNER =

@@ -23,7 +23,7 @@ import {
   proofHeaders,
   unsafeStandInCursor,
   unsafeStandInProof,
-} from '../../support/stand-in-writer.js';
+} from './stand-in-writer.js';
 
 export { proofFields, unsafeStandInProof };
 
@@ -268,7 +268,7 @@ export type PostForm = 'cbor' | 'json';
 
 /**
  * `POST /v1/envelopes`, with the topic's stand-in member's write proof on a chat topic
- * (support/stand-in-writer.ts) unless `unsigned`.
+ * (stand-in-writer.ts) unless `unsigned`.
  */
 export async function postEnvelope(
   baseUrl: string,
@@ -386,8 +386,12 @@ export interface ErrorBody {
   readonly error: { readonly code: string; readonly message: string };
 }
 
-/** Signs of a leaked stack trace or source location in a body. */
-const LEAK = /\n\s*at |\bat [\w.<>]+ \(|\/work\/|node_modules|\.[jt]s:\d+|file:\/\//;
+/**
+ * Signs of a leaked stack trace or source location in a body: a stack frame, an absolute path to
+ * a source file, node_modules, a file:line location or a file URL.
+ */
+const LEAK =
+  /\n\s*at |\bat [\w.<>]+ \(|(?:^|[\s"'(])\/[\w.-]+(?:\/[\w.-]+)*\.[cm]?[jt]s\b|node_modules|\.[jt]s:\d+|file:\/\//;
 
 /**
  * Why `body` (parsed) and `text` (raw) are not a well-formed error answer: exactly

@@ -4,7 +4,7 @@
  * encodings of small-order points (y ≥ p, or x = 0 with the sign bit set), and signatures made
  * of them (the all-zero signature is R = a point of order 4, S = 0).
  */
-import { fromHex } from '../../src/bytes.js';
+import { fromHex } from '@parley/core';
 
 /** One weak encoding with what it is. */
 export interface WeakEncoding {

@@ -1,6 +1,6 @@
 /** The e2e suite's error-body check must itself be able to fail: it refuses leaks and extra keys. */
 import { describe, expect, it } from 'vitest';
-import { errorShapeProblem } from './api.js';
+import { errorShapeProblem } from './relay-api.js';
 
 function problemOf(body: unknown): string | undefined {
   return errorShapeProblem(body, JSON.stringify(body));
@@ -25,7 +25,9 @@ describe('errorShapeProblem', () => {
     },
     {
       name: 'a file path in the message',
-      body: { error: { code: 'RELAY_X', message: 'failed in /work/main/packages/relay/src/a.ts' } },
+      body: {
+        error: { code: 'RELAY_X', message: 'failed in /srv/parley/packages/relay/src/a.ts' },
+      },
     },
     {
       name: 'a compiled file location in the message',
