@@ -22,6 +22,7 @@ export {
 } from './encoding/cid.js';
 
 export { createCryptoSuite, type CryptoSuite } from './crypto/suite.js';
+export { sha256 } from './crypto/sha256.js';
 export { checkEd25519PublicKey, type Ed25519, type Ed25519Signer } from './crypto/ed25519.js';
 export type { X25519 } from './crypto/x25519.js';
 export type { AesGcm } from './crypto/aes-gcm.js';
@@ -101,7 +102,50 @@ export {
   type DirectoryEntryFailure,
 } from './directory/directory-entry.js';
 export { fromBase64Url, toBase64Url } from './crypto/base64url.js';
-export { MLS_CIPHERSUITE, loadMlsCipherSuite, mlsClientConfig } from './mls/mls-suite.js';
+export {
+  MLS_CIPHERSUITE,
+  createMlsContext,
+  loadMlsCipherSuite,
+  mlsClientConfig,
+  type MlsContext,
+} from './mls/mls-suite.js';
+export {
+  decodeGroupState,
+  encodeGroupState,
+  epochOf,
+  groupIdOf,
+  groupMembers,
+  isRemovedFromGroup,
+  leavesOf,
+  type GroupLeaf,
+  type GroupMember,
+  type GroupState,
+} from './mls/group-state.js';
+export {
+  commitChanges,
+  createChatGroup,
+  encryptApplicationMessage,
+  joinChatGroup,
+  type CommitResult,
+  type GroupChange,
+  type JoinFailure,
+} from './mls/group.js';
+export {
+  decodeGroupMessage,
+  processGroupMessage,
+  type GroupMessage,
+  type ProcessedMessage,
+} from './mls/group-message.js';
+export {
+  checkKeyPackage,
+  generateKeyPackage,
+  type CheckedKeyPackage,
+  type ClaimedKeyPackage,
+  type GeneratedKeyPackage,
+  type KeyPackageFailure,
+  type KeyPackageSecrets,
+  type MemberDevice,
+} from './mls/key-package.js';
 export {
   createAuthenticationService,
   memberCredential,
