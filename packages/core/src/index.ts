@@ -248,6 +248,19 @@ export {
 } from './log/receipt.js';
 export { orderEntries, type EntryLinks } from './history/order.js';
 export {
+  afterOwnEntry,
+  chainKey,
+  nextEntryLinks,
+  observeEntry,
+  type ChainProblem,
+  type ChainRange,
+  type ChainState,
+  type HeldAround,
+  type HeldEntry,
+  type ObservedEntry,
+  type Observation,
+} from './history/chain-tracker.js';
+export {
   verifyHistory,
   type HistoryProblem,
   type HistoryReport,
