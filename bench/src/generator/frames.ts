@@ -1,10 +1,10 @@
 /** Publish frames built before timing starts, so client-side encoding is never measured. */
-import { sha256 } from '@noble/hashes/sha2.js';
 import {
   concatBytes,
   createCryptoSuite,
   createEnvelope,
   fromBase64Url,
+  sha256,
   signWrite,
   toBase64Url,
   utf8,

@@ -1,31 +1,25 @@
-/** Client costs: MLS (ts-mls, ciphersuite 1, as the SDK uses it) encrypt/decrypt, commits, joins. */
+/** Client costs: MLS (core's ts-mls operations, ciphersuite 1, as the SDK calls them) encrypt/decrypt, commits, joins. */
 import {
   accountIdFromPublicKey,
+  checkKeyPackage,
+  commitChanges,
   createAuthenticationService,
+  createChatGroup,
+  createMlsContext,
+  decodeGroupMessage,
+  encryptApplicationMessage,
   equalBytes,
-  loadMlsCipherSuite,
-  memberCredential,
-  mlsClientConfig,
+  generateKeyPackage,
+  joinChatGroup,
+  leavesOf,
+  processGroupMessage,
   type AccountId,
+  type CheckedKeyPackage,
+  type GeneratedKeyPackage,
+  type GroupChange,
+  type GroupState,
+  type MlsContext,
 } from '@parley/core';
-import {
-  createApplicationMessage,
-  createCommit,
-  createGroup,
-  defaultCapabilities,
-  defaultLifetime,
-  emptyPskIndex,
-  generateKeyPackageWithKey,
-  joinGroup,
-  processPrivateMessage,
-  type CiphersuiteImpl,
-  type ClientConfig,
-  type ClientState,
-  type KeyPackage,
-  type MLSMessage,
-  type PrivateKeyPackage,
-  type Proposal,
-} from 'ts-mls';
 import { random, suite } from '../generator/session.js';
 import { spread, type Spread } from '../stats.js';
 
@@ -54,14 +48,12 @@ export interface MlsFigures {
 
 interface Member {
   readonly account: AccountId;
-  readonly device: Uint8Array;
-  readonly publicPackage: KeyPackage;
-  readonly privatePackage: PrivateKeyPackage;
+  readonly generated: GeneratedKeyPackage;
+  readonly keyPackage: CheckedKeyPackage;
 }
 
 interface Context {
-  readonly cs: CiphersuiteImpl;
-  readonly config: ClientConfig;
+  readonly mls: MlsContext;
   readonly devices: Map<string, Uint8Array>;
 }
 
@@ -70,28 +62,27 @@ async function newMember(ctx: Context): Promise<Member> {
   const device = await suite.ed25519.publicKey(seed);
   const account = accountIdFromPublicKey(device);
   ctx.devices.set(account, device);
-  const generated = await generateKeyPackageWithKey(
-    memberCredential({ account, device }),
-    defaultCapabilities(),
-    defaultLifetime,
-    [],
-    { signKey: seed, publicKey: device },
-    ctx.cs,
-  );
-  return { account, device, ...generated };
+  const generated = await generateKeyPackage(ctx.mls, {
+    account,
+    deviceSeed: seed,
+    deviceKey: device,
+  });
+  const checked = await checkKeyPackage(ctx.mls, generated.bytes, account);
+  if (!checked.ok) throw new Error(`own KeyPackage refused: ${checked.reason}`);
+  return { account, generated, keyPackage: checked.value.keyPackage };
 }
 
-function privateMessageOf(message: MLSMessage): Parameters<typeof processPrivateMessage>[1] {
-  if (message.wireformat !== 'mls_private_message') throw new Error('expected a PrivateMessage');
-  return message.privateMessage;
+/** Processes MLSMessage bytes the way the SDK does (decode, then process). */
+async function receive(ctx: Context, state: GroupState, bytes: Uint8Array) {
+  const message = decodeGroupMessage(bytes);
+  if (!message.ok) throw new Error('expected a PrivateMessage');
+  return processGroupMessage(ctx.mls, state, message.value);
 }
 
-function leafIndexOf(state: ClientState, device: Uint8Array): number {
-  const node = state.ratchetTree.findIndex(
-    (n) => n?.nodeType === 'leaf' && equalBytes(n.leaf.signaturePublicKey, device),
-  );
-  if (node < 0) throw new Error('member not in the tree');
-  return node / 2;
+function leafIndexOf(state: GroupState, account: string): number {
+  const leaf = leavesOf(state, account)[0];
+  if (leaf === undefined) throw new Error('member not in the tree');
+  return leaf.index;
 }
 
 async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
@@ -101,8 +92,8 @@ async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
 }
 
 interface Pair {
-  creator: ClientState;
-  receiver: ClientState;
+  creator: GroupState;
+  receiver: GroupState;
   joinMs: number[];
 }
 
@@ -111,61 +102,35 @@ async function buildGroup(ctx: Context, size: number, joins: number): Promise<Pa
   const creator = await newMember(ctx);
   const others: Member[] = [];
   for (let i = 1; i < size; i++) others.push(await newMember(ctx));
-  const group = await createGroup(
-    random(32),
-    creator.publicPackage,
-    creator.privatePackage,
-    [],
-    ctx.cs,
-    ctx.config,
-  );
-  const proposals: Proposal[] = others.map((m) => ({
-    proposalType: 'add',
-    add: { keyPackage: m.publicPackage },
-  }));
-  const added = await createCommit(
-    { state: group, cipherSuite: ctx.cs },
-    { extraProposals: proposals, ratchetTreeExtension: true },
+  const group = await createChatGroup(ctx.mls, random(32), creator.generated);
+  const added = await commitChanges(
+    ctx.mls,
+    group,
+    others.map((m): GroupChange => ({ kind: 'add', keyPackage: m.keyPackage })),
   );
   const joiner = others[0];
-  if (added.welcome === undefined || joiner === undefined) throw new Error('no Welcome');
+  const welcome = added.welcome;
+  if (welcome === undefined || joiner === undefined) throw new Error('no Welcome');
   const joinMs: number[] = [];
-  let receiver: ClientState | undefined;
+  let receiver: GroupState | undefined;
   for (let i = 0; i < joins; i++) {
-    const [state, ms] = await timed(() =>
-      joinGroup(
-        added.welcome as NonNullable<typeof added.welcome>,
-        joiner.publicPackage,
-        joiner.privatePackage,
-        emptyPskIndex,
-        ctx.cs,
-        undefined,
-        undefined,
-        ctx.config,
-      ),
-    );
-    receiver = state;
+    const [joined, ms] = await timed(() => joinChatGroup(ctx.mls, welcome, joiner.generated));
+    if (!joined.ok) throw new Error(joined.reason);
+    receiver = joined.value;
     joinMs.push(ms);
   }
   if (receiver === undefined) throw new Error('no join');
   return { creator: added.newState, receiver, joinMs };
 }
 
-/** Creator commits `proposal`; the receiver processes it. Returns both times. */
+/** Creator commits `change`; the receiver processes it. Returns both times. */
 async function commitRound(
   ctx: Context,
   pair: Pair,
-  proposal: Proposal,
+  change: GroupChange,
 ): Promise<[number, number]> {
-  const [created, createMs] = await timed(() =>
-    createCommit(
-      { state: pair.creator, cipherSuite: ctx.cs },
-      { extraProposals: [proposal], ratchetTreeExtension: true },
-    ),
-  );
-  const [processed, processMs] = await timed(() =>
-    processPrivateMessage(pair.receiver, privateMessageOf(created.commit), emptyPskIndex, ctx.cs),
-  );
+  const [created, createMs] = await timed(() => commitChanges(ctx.mls, pair.creator, [change]));
+  const [processed, processMs] = await timed(() => receive(ctx, pair.receiver, created.commit));
   pair.creator = created.newState;
   pair.receiver = processed.newState;
   return [createMs, processMs];
@@ -181,16 +146,13 @@ async function groupFigures(ctx: Context, size: number, runs: number): Promise<M
   for (let run = 0; run < runs; run++) {
     const newcomer = await newMember(ctx);
     const [addCreate, addProcess] = await commitRound(ctx, pair, {
-      proposalType: 'add',
-      add: { keyPackage: newcomer.publicPackage },
+      kind: 'add',
+      keyPackage: newcomer.keyPackage,
     });
     add[0].push(addCreate);
     add[1].push(addProcess);
-    const removed = leafIndexOf(pair.creator, newcomer.device);
-    const [removeCreate, removeProcess] = await commitRound(ctx, pair, {
-      proposalType: 'remove',
-      remove: { removed },
-    });
+    const leaf = leafIndexOf(pair.creator, newcomer.account);
+    const [removeCreate, removeProcess] = await commitRound(ctx, pair, { kind: 'remove', leaf });
     remove[0].push(removeCreate);
     remove[1].push(removeProcess);
   }
@@ -221,8 +183,7 @@ export interface MlsOptions {
 export async function runMls(options: MlsOptions): Promise<MlsFigures> {
   const devices = new Map<string, Uint8Array>();
   const ctx: Context = {
-    cs: await loadMlsCipherSuite(),
-    config: mlsClientConfig(
+    mls: await createMlsContext(
       createAuthenticationService((account) => {
         const device = devices.get(account);
         return Promise.resolve(device === undefined ? undefined : [device]);
@@ -238,11 +199,11 @@ export async function runMls(options: MlsOptions): Promise<MlsFigures> {
     let decryptMs = 0;
     for (let i = 0; i < options.messages; i++) {
       const message = random(options.messageBytes);
-      const [sent, e] = await timed(() => createApplicationMessage(pair.creator, message, ctx.cs));
-      const [received, d] = await timed(() =>
-        processPrivateMessage(pair.receiver, sent.privateMessage, emptyPskIndex, ctx.cs),
+      const [sent, e] = await timed(() =>
+        encryptApplicationMessage(ctx.mls, pair.creator, message),
       );
-      if (received.kind !== 'applicationMessage' || !equalBytes(received.message, message)) {
+      const [received, d] = await timed(() => receive(ctx, pair.receiver, sent.message));
+      if (received.kind !== 'application' || !equalBytes(received.data, message)) {
         throw new Error('MLS round trip returned other bytes');
       }
       pair.creator = sent.newState;

@@ -2,9 +2,9 @@
  * The Parley SDK client: one account on one device, talking to one relay. It registers the
  * account's key bundle, keeps MLS state and history in a ClientStore, creates and joins chats,
  * orders its Commits through the relay (one per epoch, retrying when it loses), and syncs over
- * HTTP with live pushes over a WebSocket. Every operation runs one at a time.
+ * HTTP with live pushes over a WebSocket. Operations that change state run one at a time
+ * (`exclusive`); reads of the store (history, members, message proofs) do not wait for them.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
 import {
   certifyDevice,
   createAuthenticationService,
@@ -14,16 +14,13 @@ import {
   createEnvelope,
   decodeCanonical,
   decodeEnvelope,
-  decodeMls,
   encodeCanonical,
   inboxTopic,
   loadMlsCipherSuite,
-  memberCredential,
   mlsClientConfig,
   newSharedTopic,
   openChatEntry,
   openInvitation,
-  readMemberCredential,
   toHex,
   verifyDirectoryEntry,
   verifyHistory,
@@ -32,6 +29,22 @@ import {
   equalBytes,
   fromHex,
   MAX_HEADS,
+  checkKeyPackage,
+  commitChanges,
+  createChatGroup,
+  decodeGroupMessage,
+  encryptApplicationMessage,
+  epochOf,
+  generateKeyPackage,
+  joinChatGroup,
+  leavesOf,
+  processGroupMessage,
+  sha256,
+  type CheckedKeyPackage,
+  type GroupChange,
+  type GroupState,
+  type KeyPackageFailure,
+  type MlsContext,
   type ChatEntry,
   type HistoryProblem,
   type HistoryReport,
@@ -41,28 +54,7 @@ import {
   type Identity,
   type RandomSource,
 } from '@parley/core';
-import {
-  createApplicationMessage,
-  createCommit,
-  createGroup,
-  defaultCapabilities,
-  defaultLifetime,
-  emptyPskIndex,
-  encodeMlsMessage,
-  generateKeyPackageWithKey,
-  joinGroup,
-  processPrivateMessage,
-  type CiphersuiteImpl,
-  type ClientConfig,
-  type ClientState,
-  type KeyPackage,
-  type Proposal,
-  type Welcome,
-} from 'ts-mls';
-// Not in ts-mls's root exports; its package exports allow the module path.
-import { verifyKeyPackage } from 'ts-mls/keyPackage.js';
 import { Chat } from './chats/chat.js';
-import { senderOf } from './chats/sender.js';
 import {
   checkJoinedGroup,
   forgetOwed,
@@ -89,7 +81,6 @@ import {
   chatIdOf,
   encodeState,
   groupStateOf,
-  leavesOf,
   listChatIds,
   loadChat,
   membersOf,
@@ -186,8 +177,7 @@ export class Client extends Emitter<ClientEvents> {
   readonly #random: RandomSource;
   readonly #clock: () => number;
   readonly #api: RelayApi;
-  readonly #mls: CiphersuiteImpl;
-  readonly #config: ClientConfig;
+  readonly #mls: MlsContext;
   readonly #device: Device;
   readonly #devicesCache = new Map<string, { devices: DeviceCertificate[]; at: number }>();
   readonly #relayUrl: string;
@@ -205,7 +195,7 @@ export class Client extends Emitter<ClientEvents> {
     suite: CryptoSuite;
     random: RandomSource;
     clock: () => number;
-    mls: CiphersuiteImpl;
+    cipherSuite: MlsContext['cipherSuite'];
     device: Device;
   }) {
     super();
@@ -216,7 +206,6 @@ export class Client extends Emitter<ClientEvents> {
     this.#suite = init.suite;
     this.#random = init.random;
     this.#clock = init.clock;
-    this.#mls = init.mls;
     this.#device = init.device;
     this.#relayUrl = options.relayUrl;
     this.#WebSocket = options.WebSocket;
@@ -228,11 +217,14 @@ export class Client extends Emitter<ClientEvents> {
       inviteCode: options.inviteCode,
       requestTimeoutMs: options.requestTimeoutMs,
     });
-    this.#config = mlsClientConfig(
-      createAuthenticationService(async (account) =>
-        (await this.#devicesOf(account))?.map((device) => device.deviceKey),
+    this.#mls = {
+      cipherSuite: init.cipherSuite,
+      config: mlsClientConfig(
+        createAuthenticationService(async (account) =>
+          (await this.#devicesOf(account))?.map((device) => device.deviceKey),
+        ),
       ),
-    );
+    };
     this.#log = new LogMonitor({
       api: this.#api,
       store: options.store,
@@ -248,7 +240,7 @@ export class Client extends Emitter<ClientEvents> {
         this.emit('included', { chatId, cid, leafIndex, size });
       },
     });
-    this.#writeKeys = new WriteKeys(init.suite, init.mls, init.device.seed);
+    this.#writeKeys = new WriteKeys(init.suite, this.#mls, init.device.seed);
     this.#directory = new KeyTransparency({
       api: this.#api,
       store: options.store,
@@ -286,7 +278,7 @@ export class Client extends Emitter<ClientEvents> {
       hpkePrivateKey,
       hpkePublicKey: await suite.x25519.publicKey(hpkePrivateKey),
     };
-    return new Client({ options, suite, random, clock, mls: await loadMlsCipherSuite(), device });
+    return new Client({ options, suite, random, clock, cipherSuite: await loadMlsCipherSuite(), device });
   }
 
   /** Runs `work` after every earlier operation of this client finished. */
@@ -384,7 +376,7 @@ export class Client extends Emitter<ClientEvents> {
         kind: chat.kind,
         name: chat.name,
         status: chat.status,
-        members: membersOf(groupStateOf(chat, this.#config)).map((member) => member.account),
+        members: membersOf(groupStateOf(chat, this.#mls)).map((member) => member.account),
         lastMessage,
       });
     }
@@ -400,7 +392,7 @@ export class Client extends Emitter<ClientEvents> {
 
   /** @internal */
   members(chat: ChatRecord): ChatMember[] {
-    return membersOf(groupStateOf(chat, this.#config));
+    return membersOf(groupStateOf(chat, this.#mls));
   }
 
   /** @internal */
@@ -616,14 +608,7 @@ export class Client extends Emitter<ClientEvents> {
       }
       const topic = newSharedTopic(this.#random);
       const own = await this.#newKeyPackage();
-      const state = await createGroup(
-        topic,
-        own.publicPackage,
-        own.privatePackage,
-        [],
-        this.#mls,
-        this.#config,
-      );
+      const state = await createChatGroup(this.#mls, topic, own);
       const id = chatIdOf(topic);
       await saveChat(this.#store, {
         id,
@@ -661,7 +646,7 @@ export class Client extends Emitter<ClientEvents> {
       });
       const chat = await this.chatRecord(id);
       if (chat.status !== 'active') continue;
-      const state = groupStateOf(chat, this.#config);
+      const state = groupStateOf(chat, this.#mls);
       if (isPairOf(state, this.accountId, peer)) {
         await this.#flushOutbox().catch((error: unknown) => {
           if (!isTransient(error)) throw error;
@@ -789,34 +774,23 @@ export class Client extends Emitter<ClientEvents> {
     }
   }
 
+  /** A fresh KeyPackage of this device, its secrets kept under its hash until a Welcome uses it. */
   async #newKeyPackage() {
-    const credential = memberCredential({
+    const generated = await generateKeyPackage(this.#mls, {
       account: this.accountId,
-      device: this.#device.publicKey,
-    });
-    const generated = await generateKeyPackageWithKey(
-      credential,
-      defaultCapabilities(),
-      defaultLifetime,
-      [],
-      { signKey: this.#device.seed, publicKey: this.#device.publicKey },
-      this.#mls,
-    );
-    const bytes = encodeMlsMessage({
-      version: 'mls10',
-      wireformat: 'mls_key_package',
-      keyPackage: generated.publicPackage,
+      deviceSeed: this.#device.seed,
+      deviceKey: this.#device.publicKey,
     });
     await this.#store.put(
-      `kp/${toHex(sha256(bytes))}`,
+      `kp/${toHex(generated.hash)}`,
       encodeCanonical({
-        kp: bytes,
-        init: generated.privatePackage.initPrivateKey,
-        hpke: generated.privatePackage.hpkePrivateKey,
-        sig: generated.privatePackage.signaturePrivateKey,
+        kp: generated.bytes,
+        init: generated.secrets.initPrivateKey,
+        hpke: generated.secrets.hpkePrivateKey,
+        sig: generated.secrets.signaturePrivateKey,
       }),
     );
-    return { ...generated, bytes };
+    return generated;
   }
 
   /**
@@ -842,7 +816,7 @@ export class Client extends Emitter<ClientEvents> {
   async #addMembers(id: string, accounts: readonly string[]): Promise<void> {
     const claimed = new Map<
       string,
-      { keyPackage: KeyPackage; bytes: Uint8Array; hpkeKey: Uint8Array }
+      { keyPackage: CheckedKeyPackage; bytes: Uint8Array; hpkeKey: Uint8Array }
     >();
     for (const account of accounts) {
       if ((await this.#devicesOf(account)) === undefined) {
@@ -853,7 +827,7 @@ export class Client extends Emitter<ClientEvents> {
       id,
       async (state) => {
         const members = new Set(membersOf(state).map((member) => member.account as string));
-        const proposals: Proposal[] = [];
+        const changes: GroupChange[] = [];
         for (const account of accounts) {
           if (members.has(account)) throw new ClientError('CLIENT_ALREADY_MEMBER', `(${account})`);
           let package_ = claimed.get(account);
@@ -861,9 +835,9 @@ export class Client extends Emitter<ClientEvents> {
             package_ = await this.#claim(account);
             claimed.set(account, package_);
           }
-          proposals.push({ proposalType: 'add', add: { keyPackage: package_.keyPackage } });
+          changes.push({ kind: 'add', keyPackage: package_.keyPackage });
         }
-        return proposals;
+        return changes;
       },
       () =>
         [...claimed].map(([account, package_]): Invitee => ({
@@ -877,34 +851,18 @@ export class Client extends Emitter<ClientEvents> {
   /** Claims and checks a KeyPackage of `account`, and finds its device's HPKE key. */
   async #claim(account: string) {
     const claimed = await this.#api.claimKeyPackage(account, this.#clock());
-    const message = decodeMls(claimed.keyPackage);
-    if (message.wireformat !== 'mls_key_package') {
-      throw new ClientError('CLIENT_KEY_PACKAGE_INVALID', '(not a KeyPackage)');
+    const checked = await checkKeyPackage(this.#mls, claimed.keyPackage, account);
+    if (!checked.ok) {
+      throw new ClientError('CLIENT_KEY_PACKAGE_INVALID', `(${KEY_PACKAGE_REFUSALS[checked.reason]})`);
     }
-    let identity;
-    try {
-      identity = readMemberCredential(message.keyPackage.leafNode.credential);
-    } catch (cause) {
-      throw new ClientError('CLIENT_KEY_PACKAGE_INVALID', '(foreign credential)', { cause });
-    }
-    if (identity.account !== account)
-      throw new ClientError('CLIENT_KEY_PACKAGE_INVALID', '(wrong account)');
-    if (toHex(message.keyPackage.leafNode.signaturePublicKey) !== toHex(identity.device)) {
-      throw new ClientError(
-        'CLIENT_KEY_PACKAGE_INVALID',
-        '(signed by a key other than its device)',
-      );
-    }
-    if (!(await verifyKeyPackage(message.keyPackage, this.#mls.signature))) {
-      throw new ClientError('CLIENT_KEY_PACKAGE_INVALID', '(bad signature)');
-    }
+    const identity = checked.value;
     // The newest entry, never a cached list: a superseded device gets no new chat.
     const device = (await this.#devicesOf(account, true))?.find(
       (cert) => toHex(cert.deviceKey) === toHex(identity.device),
     );
     if (device === undefined)
       throw new ClientError('CLIENT_KEY_PACKAGE_INVALID', '(device not in the directory)');
-    return { keyPackage: message.keyPackage, bytes: claimed.keyPackage, hpkeKey: device.hpkeKey };
+    return { keyPackage: identity.keyPackage, bytes: claimed.keyPackage, hpkeKey: device.hpkeKey };
   }
 
   /**
@@ -919,44 +877,39 @@ export class Client extends Emitter<ClientEvents> {
     onlyLeaves?: ReadonlySet<string>,
   ): Promise<void> {
     await this.#commit(id, (state) => {
-      const leaves = leavesOf(state, account).filter((leaf) => {
-        if (onlyLeaves === undefined) return true;
-        const node = state.ratchetTree[leaf * 2];
-        return node?.nodeType === 'leaf' && onlyLeaves.has(toHex(node.leaf.hpkePublicKey));
-      });
+      const leaves = leavesOf(state, account).filter(
+        (leaf) => onlyLeaves === undefined || onlyLeaves.has(toHex(leaf.hpkeKey)),
+      );
       if (leaves.length === 0) {
         if (strict) throw new ClientError('CLIENT_MEMBER_NOT_FOUND', `(${account})`);
         return Promise.resolve([]);
       }
       return Promise.resolve(
-        leaves.map((leaf): Proposal => ({ proposalType: 'remove', remove: { removed: leaf } })),
+        leaves.map((leaf): GroupChange => ({ kind: 'remove', leaf: leaf.index })),
       );
     });
   }
 
   /**
-   * Commits proposals built against the latest state. The relay accepts one Commit per epoch;
+   * Commits changes built against the latest state. The relay accepts one Commit per epoch;
    * when another member's wins, this processes it and builds the Commit again.
    */
   async #commit(
     id: string,
-    proposalsFor: (state: ClientState) => Promise<Proposal[]>,
+    changesFor: (state: GroupState) => Promise<GroupChange[]>,
     inviteesOf?: () => Invitee[],
   ): Promise<void> {
     for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt++) {
       await this.#syncChat(id);
       const chat = await this.chatRecord(id);
       if (chat.status !== 'active') throw new ClientError('CLIENT_NOT_A_MEMBER');
-      const state = groupStateOf(chat, this.#config);
-      const proposals = await proposalsFor(state);
-      if (proposals.length === 0) return;
-      const result = await createCommit(
-        { state, cipherSuite: this.#mls },
-        { extraProposals: proposals, ratchetTreeExtension: true },
-      );
+      const state = groupStateOf(chat, this.#mls);
+      const changes = await changesFor(state);
+      if (changes.length === 0) return;
+      const result = await commitChanges(this.#mls, state, changes);
       const envelope = createEnvelope({
         topic: chat.topic,
-        payload: encodeMlsMessage(result.commit),
+        payload: result.commit,
         createdAt: this.#clock(),
       });
       await this.#store.put(`mine/${envelope.cid.toString()}`, new Uint8Array([1]));
@@ -973,7 +926,7 @@ export class Client extends Emitter<ClientEvents> {
       if (result.welcome !== undefined && invitees.length > 0) {
         await keepOwed(this.#store, id, {
           commit: envelope.cid.toString(),
-          welcome: encodeWelcome(result.welcome),
+          welcome: result.welcome,
           invitees,
         });
       }
@@ -1068,13 +1021,9 @@ export class Client extends Emitter<ClientEvents> {
       checkpoint,
     });
     const entry = created.bytes;
-    const state = groupStateOf(chat, this.#config);
-    const sent = await createApplicationMessage(state, entry, this.#mls);
-    const payload = encodeMlsMessage({
-      version: 'mls10',
-      wireformat: 'mls_private_message',
-      privateMessage: sent.privateMessage,
-    });
+    const state = groupStateOf(chat, this.#mls);
+    const sent = await encryptApplicationMessage(this.#mls, state, entry);
+    const payload = sent.message;
     const envelope = createEnvelope({ topic: chat.topic, payload, createdAt: sentAt });
     const cid = envelope.cid.toString();
     // State, history and outbox change together, before any byte leaves: a restart never
@@ -1183,7 +1132,7 @@ export class Client extends Emitter<ClientEvents> {
       const proof = await this.#writeKeys.proof(
         chat.topic,
         decodeEnvelope(envelope).cid.bytes,
-        groupStateOf(chat, this.#config),
+        groupStateOf(chat, this.#mls),
       );
       return this.#api.postEnvelope(envelope, this.#clock(), proof);
     };
@@ -1264,21 +1213,16 @@ export class Client extends Emitter<ClientEvents> {
       hpke: Uint8Array;
       sig: Uint8Array;
     };
-    const published = decodeMls(parts.kp);
-    const welcome = decodeMls(invitation.welcome);
-    if (published.wireformat !== 'mls_key_package' || welcome.wireformat !== 'mls_welcome') {
-      throw new ClientError('CLIENT_KEY_PACKAGE_INVALID', '(malformed invitation)');
-    }
-    const state = await joinGroup(
-      welcome.welcome,
-      published.keyPackage,
-      { initPrivateKey: parts.init, hpkePrivateKey: parts.hpke, signaturePrivateKey: parts.sig },
-      emptyPskIndex,
-      this.#mls,
-      undefined,
-      undefined,
-      this.#config,
-    );
+    const joined = await joinChatGroup(this.#mls, invitation.welcome, {
+      bytes: parts.kp,
+      secrets: {
+        initPrivateKey: parts.init,
+        hpkePrivateKey: parts.hpke,
+        signaturePrivateKey: parts.sig,
+      },
+    });
+    if (!joined.ok) throw new ClientError('CLIENT_KEY_PACKAGE_INVALID', '(malformed invitation)');
+    const state = joined.value;
     const wrong = checkJoinedGroup(state, invitation, this.accountId);
     if (wrong !== undefined) {
       refuse(wrong);
@@ -1330,7 +1274,7 @@ export class Client extends Emitter<ClientEvents> {
       const cursor = await this.#writeKeys.cursor(
         chat.topic,
         chat.lastSeq,
-        groupStateOf(chat, this.#config),
+        groupStateOf(chat, this.#mls),
       );
       await this.#api
         .acknowledge(chat.topic, chat.lastSeq, this.#clock(), cursor)
@@ -1376,7 +1320,7 @@ export class Client extends Emitter<ClientEvents> {
         else await adopt();
         this.emit('members-changed', {
           chatId: chat.id,
-          members: membersOf(groupStateOf(adopted, this.#config)).map((member) => member.account),
+          members: membersOf(groupStateOf(adopted, this.#mls)).map((member) => member.account),
         });
         return adopted;
       }
@@ -1384,26 +1328,25 @@ export class Client extends Emitter<ClientEvents> {
     if ((await this.#store.get(`mine/${cid}`)) !== undefined) return next;
     try {
       const { envelope } = decodeEnvelope(bytes);
-      const message = decodeMls(envelope.payload);
-      if (message.wireformat !== 'mls_private_message')
-        return await reject(next, 'not-private', seq, cid);
-      const pm = message.privateMessage;
-      const state = groupStateOf(chat, this.#config);
+      const decoded = decodeGroupMessage(envelope.payload);
+      if (!decoded.ok) return await reject(next, 'not-private', seq, cid);
+      const pm = decoded.value;
+      const state = groupStateOf(chat, this.#mls);
       if (toHex(pm.groupId) !== toHex(chat.topic))
         return await reject(next, 'wrong-group', seq, cid);
-      if (pm.epoch > state.groupContext.epoch) return await reject(next, 'future-epoch', seq, cid);
+      if (pm.epoch > epochOf(state)) return await reject(next, 'future-epoch', seq, cid);
       // Asking again for a range only fills in application messages; Commits were applied.
       if (resending && pm.contentType !== 'application') return next;
-      if (pm.contentType === 'commit' && pm.epoch < state.groupContext.epoch) {
+      if (pm.contentType === 'commit' && pm.epoch < epochOf(state)) {
         // A Commit the relay ordered after ours for the same epoch cannot exist; an older one is noise.
         return await reject(next, 'stale-commit', seq, cid);
       }
-      const result = await processPrivateMessage(state, pm, emptyPskIndex, this.#mls);
-      if (result.kind === 'newState') {
+      const result = await processGroupMessage(this.#mls, state, pm);
+      if (result.kind === 'handshake') {
         // Another Commit took this epoch: a Commit of ours still awaiting its receipt lost.
         await this.#store.delete(`pending-commit/${chat.id}`);
         await forgetOwed(this.#store, chat.id);
-        const removed = result.newState.groupActiveState.kind === 'removedFromGroup';
+        const { removed } = result;
         const updated: ChatRecord = {
           ...next,
           state: encodeState(result.newState),
@@ -1416,13 +1359,13 @@ export class Client extends Emitter<ClientEvents> {
         });
         return updated;
       }
-      const opened = await openChatEntry(this.#suite, result.message, chat.topic);
+      const opened = await openChatEntry(this.#suite, result.data, chat.topic);
       const after: ChatRecord = { ...next, state: encodeState(result.newState) };
       if (!opened.ok) return await reject(after, opened.reason, seq, cid);
       const entry = opened.value;
       // MLS says which leaf of that epoch sent it; the entry must be that leaf's own (a member
       // re-wrapping another member's authentic entry is refused).
-      const sender = await senderOf(state, pm, this.#mls);
+      const { sender } = result;
       if (
         sender === undefined ||
         sender.account !== entry.author ||
@@ -1435,7 +1378,7 @@ export class Client extends Emitter<ClientEvents> {
       if (member?.devices.some((device) => toHex(device) === toHex(entry.device)) !== true) {
         return await reject(after, 'not-a-member', seq, cid);
       }
-      const accepted = await this.#acceptEntry(after, entry, result.message, {
+      const accepted = await this.#acceptEntry(after, entry, result.data, {
         cid,
         seq,
         leafIndex: item.leafIndex ?? null,
@@ -1454,10 +1397,7 @@ export class Client extends Emitter<ClientEvents> {
         if (entry.author !== this.accountId) {
           const pending = this.#pendingRemovals.get(chat.id) ?? new Map<string, Set<string>>();
           const leaves = pending.get(entry.author) ?? new Set<string>();
-          for (const leaf of leavesOf(result.newState, entry.author)) {
-            const node = result.newState.ratchetTree[leaf * 2];
-            if (node?.nodeType === 'leaf') leaves.add(toHex(node.leaf.hpkePublicKey));
-          }
+          for (const leaf of leavesOf(result.newState, entry.author)) leaves.add(toHex(leaf.hpkeKey));
           pending.set(entry.author, leaves);
           this.#pendingRemovals.set(chat.id, pending);
         }
@@ -1682,10 +1622,14 @@ export class Client extends Emitter<ClientEvents> {
   }
 }
 
-/** The MLSMessage bytes of a Welcome, as invitations carry it. */
-function encodeWelcome(welcome: Welcome): Uint8Array {
-  return encodeMlsMessage({ version: 'mls10', wireformat: 'mls_welcome', welcome });
-}
+/** What a refused KeyPackage's error says (CLIENT_KEY_PACKAGE_INVALID). */
+const KEY_PACKAGE_REFUSALS: Record<KeyPackageFailure, string> = {
+  'not-a-key-package': 'not a KeyPackage',
+  'foreign-credential': 'foreign credential',
+  'wrong-account': 'wrong account',
+  'wrong-signer': 'signed by a key other than its device',
+  'bad-signature': 'bad signature',
+};
 
 /** Bytewise order, the order of `heads` in an entry. */
 function compareBytes(a: Uint8Array, b: Uint8Array): number {

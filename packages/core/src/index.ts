@@ -102,7 +102,50 @@ export {
   type DirectoryEntryFailure,
 } from './directory/directory-entry.js';
 export { fromBase64Url, toBase64Url } from './crypto/base64url.js';
-export { MLS_CIPHERSUITE, loadMlsCipherSuite, mlsClientConfig } from './mls/mls-suite.js';
+export {
+  MLS_CIPHERSUITE,
+  createMlsContext,
+  loadMlsCipherSuite,
+  mlsClientConfig,
+  type MlsContext,
+} from './mls/mls-suite.js';
+export {
+  decodeGroupState,
+  encodeGroupState,
+  epochOf,
+  groupIdOf,
+  groupMembers,
+  isRemovedFromGroup,
+  leavesOf,
+  type GroupLeaf,
+  type GroupMember,
+  type GroupState,
+} from './mls/group-state.js';
+export {
+  commitChanges,
+  createChatGroup,
+  encryptApplicationMessage,
+  joinChatGroup,
+  type CommitResult,
+  type GroupChange,
+  type JoinFailure,
+} from './mls/group.js';
+export {
+  decodeGroupMessage,
+  processGroupMessage,
+  type GroupMessage,
+  type ProcessedMessage,
+} from './mls/group-message.js';
+export {
+  checkKeyPackage,
+  generateKeyPackage,
+  type CheckedKeyPackage,
+  type ClaimedKeyPackage,
+  type GeneratedKeyPackage,
+  type KeyPackageFailure,
+  type KeyPackageSecrets,
+  type MemberDevice,
+} from './mls/key-package.js';
 export {
   createAuthenticationService,
   memberCredential,
@@ -204,6 +247,19 @@ export {
   type RelayReceipt,
 } from './log/receipt.js';
 export { orderEntries, type EntryLinks } from './history/order.js';
+export {
+  afterOwnEntry,
+  chainKey,
+  nextEntryLinks,
+  observeEntry,
+  type ChainProblem,
+  type ChainRange,
+  type ChainState,
+  type HeldAround,
+  type HeldEntry,
+  type ObservedEntry,
+  type Observation,
+} from './history/chain-tracker.js';
 export {
   verifyHistory,
   type HistoryProblem,

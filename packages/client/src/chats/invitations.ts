@@ -11,15 +11,16 @@ import {
   decodeCanonical,
   encodeCanonical,
   equalBytes,
+  groupIdOf,
   inboxTopic,
   sealInvitation,
   type AccountId,
   type CryptoSuite,
+  type GroupState,
   type Invitation,
   type InvitationFailure,
   type RandomSource,
 } from '@parley/core';
-import type { ClientState } from 'ts-mls';
 import type { ClientStore } from '../store/client-store.js';
 import { appendToOutbox } from './outbox.js';
 import { membersOf, type ChatRecord } from './records.js';
@@ -140,11 +141,11 @@ export async function queueOwed(
  * and `self`. Certification of the device is checked by the caller against the directory.
  */
 export function checkJoinedGroup(
-  state: ClientState,
+  state: GroupState,
   invitation: Invitation,
   self: AccountId,
 ): InvitationRejection | undefined {
-  if (!equalBytes(state.groupContext.groupId, invitation.chat)) return 'wrong-group';
+  if (!equalBytes(groupIdOf(state), invitation.chat)) return 'wrong-group';
   const members = membersOf(state);
   const inviter = members.find((member) => member.account === invitation.inviter);
   if (inviter?.devices.some((device) => equalBytes(device, invitation.inviterDevice)) !== true)
@@ -154,7 +155,7 @@ export function checkJoinedGroup(
 }
 
 /** True if the group's members are exactly `self` and `peer` (the only pair chat to show). */
-export function isPairOf(state: ClientState, self: string, peer: string): boolean {
+export function isPairOf(state: GroupState, self: string, peer: string): boolean {
   const accounts = new Set(membersOf(state).map((member) => member.account as string));
   return accounts.size === 2 && accounts.has(self) && accounts.has(peer);
 }

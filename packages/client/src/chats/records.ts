@@ -1,13 +1,16 @@
 /** What the SDK keeps per chat and per device in the ClientStore, encoded as canonical DAG-CBOR. */
 import {
   decodeCanonical,
+  decodeGroupState,
   encodeCanonical,
+  encodeGroupState,
   fromBase64Url,
-  readMemberCredential,
+  groupMembers,
   toBase64Url,
-  type AccountId,
+  type GroupMember,
+  type GroupState,
+  type MlsContext,
 } from '@parley/core';
-import { decodeGroupState, encodeGroupState, type ClientConfig, type ClientState } from 'ts-mls';
 import type { ClientStore } from '../store/client-store.js';
 
 /** A chat as stored on this device. */
@@ -16,7 +19,7 @@ export interface ChatRecord {
   readonly topic: Uint8Array;
   readonly kind: 'pair' | 'group';
   readonly name: string;
-  /** The encoded MLS group state (ts-mls `encodeGroupState`). */
+  /** The encoded MLS group state (core `encodeGroupState`). */
   readonly state: Uint8Array;
   /** The last topic seq this device processed. */
   readonly lastSeq: number;
@@ -36,10 +39,7 @@ export interface ChatRecord {
 }
 
 /** A member of a chat: an account and the device keys it has in the group. */
-export interface ChatMember {
-  readonly account: AccountId;
-  readonly devices: readonly Uint8Array[];
-}
+export type ChatMember = GroupMember;
 
 const CHAT_PREFIX = 'chat/';
 
@@ -76,40 +76,23 @@ export async function listChatIds(store: ClientStore): Promise<string[]> {
   return (await store.keys(CHAT_PREFIX)).map((key) => key.slice(CHAT_PREFIX.length));
 }
 
-/** Rebuilds the ts-mls state of a chat with this device's configuration. */
-export function groupStateOf(chat: ChatRecord, config: ClientConfig): ClientState {
-  const decoded = decodeGroupState(chat.state, 0);
-  if (decoded === undefined) throw new Error(`stored MLS state of chat ${chat.id} is unreadable`);
-  return { ...decoded[0], clientConfig: config };
+/**
+ * Rebuilds the MLS state of a chat with this device's configuration.
+ * @throws CoreError CORE_SCHEMA_INVALID if the stored state is unreadable
+ */
+export function groupStateOf(chat: ChatRecord, mls: MlsContext): GroupState {
+  return decodeGroupState(chat.state, mls);
 }
 
-export function encodeState(state: ClientState): Uint8Array {
+/** The bytes of a state, as a ChatRecord keeps them. */
+export function encodeState(state: GroupState): Uint8Array {
   return encodeGroupState(state);
 }
 
-/** The members of a group, from the credentials in its ratchet tree. */
-export function membersOf(state: ClientState): ChatMember[] {
-  const members = new Map<string, Uint8Array[]>();
-  for (const node of state.ratchetTree) {
-    if (node?.nodeType !== 'leaf') continue;
-    const identity = readMemberCredential(node.leaf.credential);
-    const devices = members.get(identity.account) ?? [];
-    devices.push(identity.device);
-    members.set(identity.account, devices);
-  }
-  return [...members].map(([account, devices]) => ({ account: account as AccountId, devices }));
-}
-
-/** Leaf indexes of an account's devices in the group. */
-export function leavesOf(state: ClientState, account: string): number[] {
-  const leaves: number[] = [];
-  state.ratchetTree.forEach((node, index) => {
-    if (
-      node?.nodeType === 'leaf' &&
-      readMemberCredential(node.leaf.credential).account === account
-    ) {
-      leaves.push(index / 2);
-    }
-  });
-  return leaves;
+/**
+ * The members of a group, from the credentials in its ratchet tree.
+ * @throws CoreError if a leaf carries a foreign credential
+ */
+export function membersOf(state: GroupState): ChatMember[] {
+  return groupMembers(state);
 }

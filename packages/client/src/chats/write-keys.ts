@@ -11,20 +11,21 @@ import {
   signWrite,
   utf8,
   type CryptoSuite,
+  type GroupState,
+  type MlsContext,
   type WriteProof,
 } from '@parley/core';
-import type { CiphersuiteImpl, ClientState } from 'ts-mls';
 
 /** Signs posts and cursors for one device. */
 export class WriteKeys {
   readonly #suite: CryptoSuite;
-  readonly #mls: CiphersuiteImpl;
+  readonly #mls: MlsContext['cipherSuite'];
   readonly #deviceSeed: Uint8Array;
   #readerSecret: Promise<Uint8Array> | undefined;
 
-  constructor(suite: CryptoSuite, mls: CiphersuiteImpl, deviceSeed: Uint8Array) {
+  constructor(suite: CryptoSuite, mls: MlsContext, deviceSeed: Uint8Array) {
     this.#suite = suite;
-    this.#mls = mls;
+    this.#mls = mls.cipherSuite;
     this.#deviceSeed = deviceSeed;
   }
 
@@ -35,8 +36,8 @@ export class WriteKeys {
   async proof(
     topic: Uint8Array,
     cid: Uint8Array,
-    state: ClientState,
-    nextState?: ClientState,
+    state: GroupState,
+    nextState?: GroupState,
   ): Promise<WriteProof> {
     const key = await deriveTopicWriteKey(this.#suite, this.#mls, state, topic);
     const next =
@@ -50,7 +51,7 @@ export class WriteKeys {
   async cursor(
     topic: Uint8Array,
     seq: number,
-    state: ClientState,
+    state: GroupState,
   ): Promise<{ reader: Uint8Array; writer: Uint8Array; sig: Uint8Array }> {
     this.#readerSecret ??= this.#suite.kdf.hkdfSha256(
       this.#deviceSeed,

@@ -49,3 +49,20 @@ export function mlsClientConfig(authService: AuthenticationService): ClientConfi
     authService,
   };
 }
+
+/**
+ * What every MLS operation of a member needs (group.ts, key-package.ts): the ciphersuite and the
+ * client configuration with Parley's authentication service. Callers pass it around unopened.
+ */
+export interface MlsContext {
+  readonly cipherSuite: CiphersuiteImpl;
+  readonly config: ClientConfig;
+}
+
+/**
+ * Loads ciphersuite 1 (`loadMlsCipherSuite`) and configures it with `authService` (Parley's:
+ * `createAuthenticationService(devicesOf)`).
+ */
+export async function createMlsContext(authService: AuthenticationService): Promise<MlsContext> {
+  return { cipherSuite: await loadMlsCipherSuite(), config: mlsClientConfig(authService) };
+}
