@@ -1403,7 +1403,8 @@ export class Client extends Emitter<ClientEvents> {
         }
         return updated;
       }
-      if (!show) return updated;
+      // Until the SDK applies the other content types (ADR 0016), only text is stored.
+      if (!show || entry.body.type !== 'text') return updated;
       const stored = await this.#store.addMessage({
         chatId: chat.id,
         author: entry.author,

@@ -38,6 +38,7 @@ export const CORE_ERRORS = {
   CORE_WITNESS_REQUEST_MALFORMED: 'The witness add-checkpoint request is not well-formed.',
   CORE_BATCH_INVALID: 'The bytes are not a valid log batch file.',
   CORE_TRANSCRIPT_INVALID: 'The bytes are not a valid chat transcript.',
+  CORE_CONTENT_INVALID: 'The message content breaks the rules of its content type.',
 } as const;
 
 /** A stable error code of the core package. */

@@ -155,9 +155,34 @@ export {
 } from './mls/member-credential.js';
 export { decodeMls, readMlsHeader, type MlsHeader } from './mls/mls-header.js';
 export {
+  CONTENT_TYPE_PATTERN,
+  MAX_CONTENT_BYTES,
+  MAX_CONTENT_DEPTH,
+  MAX_REACTION_BYTES,
+  MAX_TEXT_BYTES,
+  MESSAGE_REF_BYTES,
+  RESERVED_CONTENT_TYPES,
+  SUPPORTED_CONTENT_TYPES,
+  type DeleteContent,
+  type EditContent,
+  type LeaveContent,
+  type MessageContent,
+  type ReactionContent,
+  type ReplyContent,
+  type TextContent,
+  type UnsupportedContent,
+} from './content/content-types.js';
+export {
+  contentFromWire,
+  contentTarget,
+  contentToWire,
+  decodeContent,
+  encodeContent,
+  isShownAsMessage,
+} from './content/content.js';
+export {
   MAX_ENTRY_CHECKPOINT_BYTES,
   MAX_HEADS,
-  MAX_TEXT_BYTES,
   createChatEntry,
   entryHash,
   openChatEntry,

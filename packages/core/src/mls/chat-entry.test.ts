@@ -17,12 +17,12 @@ import { unsafeSeededRandom } from '@parley/test-support/seeded-random';
 import {
   MAX_ENTRY_CHECKPOINT_BYTES,
   MAX_HEADS,
-  MAX_TEXT_BYTES,
   createChatEntry,
   entryHash,
   openChatEntry,
   type ChatEntry,
 } from './chat-entry.js';
+import { MAX_TEXT_BYTES } from '../content/content-types.js';
 
 const suite = createCryptoSuite(globalThis.crypto.subtle);
 const chat = newSharedTopic(unsafeSeededRandom('chat-entry chat'));
@@ -292,16 +292,52 @@ describe('openChatEntry refusals', () => {
     expect(await openChatEntry(suite, bytes, chat)).toEqual({ ok: false, reason: 'bad-signature' });
   });
 
-  it('refuses an unknown body type as malformed, even correctly signed', async () => {
-    const bytes = await signedAnyShape(alice.deviceSeed, {
-      v: 2,
-      ...aliceSays('x'),
-      body: { type: 'poll', text: 'lunch?' },
+  it('keeps a body of a type it does not read as unsupported, with its signed bytes', async () => {
+    const body = { type: 'poll', text: 'lunch?' };
+    const bytes = await signedAnyShape(alice.deviceSeed, { v: 2, ...aliceSays('x'), body });
+    const opened = await openChatEntry(suite, bytes, chat);
+    expect(opened.ok && opened.value.body).toEqual({
+      type: 'unsupported',
+      originalType: 'poll',
+      reserved: true,
+      bytes: encodeCanonical(body),
     });
-    expect(await openChatEntry(suite, bytes, chat)).toMatchObject({
-      ok: false,
-      reason: 'malformed',
-    });
+  });
+
+  it('refuses a malformed body of a known type as malformed, even correctly signed', async () => {
+    for (const body of [
+      { type: 'reply', text: 'no target' },
+      { type: 'text', text: 'v1 written out', v: 1 },
+      { type: 'Not A Type' },
+    ]) {
+      const bytes = await signedAnyShape(alice.deviceSeed, { v: 2, ...aliceSays('x'), body });
+      expect(await openChatEntry(suite, bytes, chat), body.type).toMatchObject({
+        ok: false,
+        reason: 'malformed',
+      });
+    }
+  });
+
+  it('round-trips reply, reaction, edit, delete and unsupported bodies through an entry', async () => {
+    const to = sha256(utf8('an earlier message'));
+    for (const body of [
+      { type: 'reply', to, text: 'yes' },
+      { type: 'reaction', to, emoji: '👍', remove: false },
+      { type: 'edit', to, text: 'fixed' },
+      { type: 'delete', to },
+      {
+        type: 'unsupported',
+        originalType: 'sticker',
+        reserved: false,
+        bytes: encodeCanonical({ type: 'sticker', id: 7 }),
+      },
+    ] as const) {
+      const fields = { ...aliceSays('x'), body };
+      const { entry, bytes } = await createChatEntry(suite, alice.deviceSeed, fields);
+      const opened = await openChatEntry(suite, bytes, chat);
+      expect(opened.ok && opened.value.body, body.type).toEqual(body);
+      expect(entry.body).toEqual(body);
+    }
   });
 
   it('refuses an unknown version (CORE_UNKNOWN_VERSION) as malformed, even correctly signed', async () => {

@@ -6,6 +6,12 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { compareBytes, equalBytes, utf8 } from '../bytes.js';
+import { contentFromWire, contentToWire } from '../content/content.js';
+import {
+  MAX_CONTENT_BYTES,
+  MAX_CONTENT_DEPTH,
+  type MessageContent,
+} from '../content/content-types.js';
 import { decodeCanonical, encodeCanonical } from '../encoding/canonical.js';
 import { expectBytes, expectFields, expectString, expectUint } from '../encoding/schema.js';
 import { CoreError } from '../errors.js';
@@ -14,20 +20,22 @@ import { parseAccountId, type AccountId } from '../identity/account-id.js';
 import { signFor, verifyFor } from '../identity/signature.js';
 import { fail, ok, type Result } from '../result.js';
 
-/** Largest text of one message, in UTF-8 bytes. */
-export const MAX_TEXT_BYTES = 64 * 1024;
 /** Most DAG heads one entry may name. */
 export const MAX_HEADS = 64;
 /** Largest gossiped checkpoint (signed note text) one entry may carry, in UTF-8 bytes. */
 export const MAX_ENTRY_CHECKPOINT_BYTES = 8192;
 
 const HASH_BYTES = 32;
-// Fixed fields, a full text, a full checkpoint and MAX_HEADS hashes fit well below this.
-const MAX_ENTRY_BYTES = MAX_TEXT_BYTES + MAX_ENTRY_CHECKPOINT_BYTES + MAX_HEADS * 40 + 1024;
+// Fixed fields, a full content, a full checkpoint and MAX_HEADS hashes fit well below this.
+const MAX_ENTRY_BYTES = MAX_CONTENT_BYTES + MAX_ENTRY_CHECKPOINT_BYTES + MAX_HEADS * 40 + 1024;
+// The entry map is level 1; its body is a content, whose own map is the content's level 1.
+const MAX_ENTRY_DEPTH = 1 + MAX_CONTENT_DEPTH;
 
-/** What an entry says. */
-export type ChatBody =
-  { readonly type: 'text'; readonly text: string } | { readonly type: 'leave' };
+/**
+ * What an entry says: a content from the registry (docs/spec/chats.md §Content). The round-1
+ * bodies `{type:'text',text}` and `{type:'leave'}` are version 1 of their types, unchanged.
+ */
+export type ChatBody = MessageContent;
 
 /** A chat entry (version 2) with its author's signature. */
 export interface ChatEntry {
@@ -74,8 +82,13 @@ export async function createChatEntry(
   fields: Omit<ChatEntry, 'v' | 'signature'>,
 ): Promise<{ entry: ChatEntry; bytes: Uint8Array; hash: Uint8Array }> {
   // Copy field by field: no stray property of the caller's object reaches the signed bytes.
-  const body: ChatBody =
-    fields.body.type === 'text' ? { type: 'text', text: fields.body.text } : { type: 'leave' };
+  let body: Readonly<Record<string, unknown>>;
+  try {
+    body = contentToWire(fields.body);
+  } catch (error) {
+    if (error instanceof CoreError) throw new RangeError(`createChatEntry: ${error.message}`);
+    throw error;
+  }
   const unsigned = {
     v: 2 as const,
     chat: fields.chat,
@@ -95,8 +108,8 @@ export async function createChatEntry(
     throw error;
   }
   const signature = await signFor(suite, 'chat-entry', deviceSeed, encodeCanonical(unsigned));
-  const entry: ChatEntry = { ...unsigned, signature };
-  const bytes = encodeCanonical(entry);
+  const bytes = encodeCanonical({ ...unsigned, signature });
+  const entry: ChatEntry = { ...unsigned, body: contentFromWire(body), signature };
   return { entry, bytes, hash: entryHash(bytes) };
 }
 
@@ -113,20 +126,24 @@ export async function openChatEntry(
   chat: Uint8Array,
 ): Promise<Result<ChatEntry & { readonly hash: Uint8Array }, ChatEntryFailure>> {
   let entry: ChatEntry;
+  let decoded: unknown;
   try {
-    entry = parseEntry(decodeCanonical(bytes, { maxBytes: MAX_ENTRY_BYTES, maxDepth: 3 }));
+    decoded = decodeCanonical(bytes, { maxBytes: MAX_ENTRY_BYTES, maxDepth: MAX_ENTRY_DEPTH });
+    entry = parseEntry(decoded);
   } catch (error) {
     if (error instanceof CoreError) return fail('malformed', error.message);
     throw error;
   }
   if (!equalBytes(entry.chat, chat)) return fail('wrong-chat');
-  const { signature, ...unsigned } = entry;
+  // The signature covers the body as it came (an unsupported content is not re-encoded).
+  const unsigned: Record<string, unknown> = { ...(decoded as Record<string, unknown>) };
+  delete unsigned.signature;
   const verified = await verifyFor(
     suite,
     'chat-entry',
     entry.device,
     encodeCanonical(unsigned),
-    signature,
+    entry.signature,
   );
   // The bytes decoded canonically, so they are the entry's one encoding and name it.
   return verified.ok ? ok({ ...entry, hash: entryHash(bytes) }) : fail('bad-signature');
@@ -136,23 +153,14 @@ function invalid(detail: string): CoreError {
   return new CoreError('CORE_SCHEMA_INVALID', `(chat entry ${detail})`);
 }
 
-function parseBody(value: unknown): ChatBody {
-  const what = 'chat entry body';
-  const body = expectFields(value, what, ['type'], ['text']);
-  const type = expectString(body, 'type', what);
-  if (type === 'text') {
-    expectFields(value, what, ['type', 'text']);
-    const text = expectString(body, 'text', what);
-    if (/\p{Cs}/u.test(text) || utf8(text).length > MAX_TEXT_BYTES) {
-      throw invalid('text too long or not UTF-8');
-    }
-    return { type, text };
+/** The body as a content; a malformed known content makes the whole entry malformed. */
+function parseContentBody(value: unknown): ChatBody {
+  try {
+    return contentFromWire(value);
+  } catch (error) {
+    if (error instanceof CoreError) throw invalid(`body: ${error.message}`);
+    throw error;
   }
-  if (type === 'leave') {
-    expectFields(value, what, ['type']);
-    return { type };
-  }
-  throw invalid(`body type "${type}" unknown`);
 }
 
 function parseHeads(value: unknown, prev: Uint8Array | null): Uint8Array[] {
@@ -209,7 +217,7 @@ function parseEntry(value: unknown): ChatEntry {
     prev,
     heads: parseHeads(fields.heads, prev),
     sentAt: expectUint(fields, 'sentAt', what),
-    body: parseBody(fields.body),
+    body: parseContentBody(fields.body),
     checkpoint,
     signature: expectBytes(fields, 'signature', what, 64),
   };
