@@ -302,3 +302,84 @@ export {
   type TranscriptReport,
 } from './history/transcript.js';
 export type { TranscriptOrderProblem } from './history/transcript-order.js';
+
+// The wire protocol (docs/spec/relay-api.md): every HTTP body, WebSocket frame, receipt and error.
+export {
+  checkWire,
+  parseWire,
+  type FromSchema,
+  type JsonSchema,
+  type WireFailure,
+} from './wire/json-schema.js';
+export {
+  accountIdSchema,
+  base64urlSchema,
+  cidSchema,
+  countSchema,
+  decimalCountSchema,
+  timestampSchema,
+  topicSchema,
+} from './wire/fields.js';
+export { errorBody, errorBodySchema, type ErrorBody, type Refusal } from './wire/error-body.js';
+export { receiptSchema, type WireReceipt } from './wire/receipt.js';
+export {
+  challengeAnswerSchema,
+  sessionAnswerSchema,
+  sessionRequestSchema,
+  type ChallengeAnswer,
+  type SessionAnswer,
+  type SessionRequest,
+} from './wire/auth.js';
+export {
+  MAX_KEY_PACKAGES,
+  directoryEntryAnswerSchema,
+  directoryPutAnswerSchema,
+  directoryPutSchema,
+  keyPackageClaimAnswerSchema,
+  type DirectoryEntryAnswer,
+  type DirectoryPut,
+  type DirectoryPutAnswer,
+  type KeyPackageClaimAnswer,
+} from './wire/directory.js';
+export {
+  WRITE_PROOF_HEADERS,
+  ackRequestSchema,
+  binaryEnvelopePageSchema,
+  envelopePageQuerySchema,
+  envelopePageSchema,
+  pageEnvelopeSchema,
+  postEnvelopeSchema,
+  type AckRequest,
+  type EnvelopePage,
+  type PageEnvelope,
+  type PostEnvelope,
+} from './wire/topics.js';
+export {
+  decodeEnvelopePage,
+  envelopeOfFrame,
+  type TopicEnvelope,
+} from './wire/topic-envelope.js';
+export {
+  BATCH_HEADER,
+  consistencyProofSchema,
+  inclusionProofSchema,
+  leavesSchema,
+  relayInfoSchema,
+  type ConsistencyProofBody,
+  type InclusionProofBody,
+  type LeavesBody,
+  type RelayInfoAnswer,
+} from './wire/log.js';
+export {
+  checkClientFrame,
+  clientFrameSchemas,
+  type ClientFrame,
+  type ClientFrameOf,
+} from './wire/client-frames.js';
+export {
+  decodeRelayFrame,
+  encodeEnvelopeFrame,
+  relayFrameSchemas,
+  type RelayFrame,
+  type RelayFrameOf,
+} from './wire/relay-frames.js';
