@@ -31,7 +31,7 @@ import { TokenBuckets } from '../limits/token-bucket.js';
 import { Checkpointer } from '../log/checkpointer.js';
 import { createReceiptSigner } from '../log/receipts.js';
 import { createMetrics } from '../ops/metrics.js';
-import type { RelayStore } from '../store/store.js';
+import type { RelayStores } from '../store/relay-stores.js';
 import { EnvelopeWriter } from '../topics/envelope-writer.js';
 import { RELAY_VERSION } from '../version.js';
 import { registerSocketRoute } from '../ws/socket.js';
@@ -47,7 +47,7 @@ import { strictSchema } from './wire.js';
 
 /** The dependencies of a relay. */
 export interface RelayDependencies {
-  readonly store: RelayStore;
+  readonly stores: RelayStores;
   readonly bus: Bus;
   readonly clock: () => number;
   readonly random: RandomSource;
@@ -70,17 +70,17 @@ export interface Relay {
 
 /** Builds a relay from its dependencies. */
 export async function createRelay(deps: RelayDependencies): Promise<Relay> {
-  const { config, store, clock } = deps;
+  const { config, stores, clock } = deps;
   const relayId = accountIdFromPublicKey(deps.identity.signingPublicKey);
   const metrics = createMetrics(
-    () => store.sizeBytes(),
-    () => store.logSize(),
+    () => stores.sizeBytes(),
+    () => stores.log.logSize(),
   );
   const peerLog = createPeerErrorLog(deps.log, clock);
   const logOrigin = config.log.origin ?? `parley-relay/${relayId}`;
   const signingSeed = deps.identity.secrets.signingSeed;
   const checkpointer = new Checkpointer({
-    store,
+    store: stores.log,
     suite: deps.suite,
     seed: signingSeed,
     origin: logOrigin,
@@ -109,11 +109,11 @@ export async function createRelay(deps: RelayDependencies): Promise<Relay> {
   const allowlist = new Allowlist({
     mode: config.allowlist.mode,
     file: config.allowlist.file,
-    store,
+    store: stores.membership,
   });
   const ctx: RelayContext = {
     config,
-    store,
+    stores,
     bus: deps.bus,
     clock,
     random: deps.random,
@@ -133,7 +133,7 @@ export async function createRelay(deps: RelayDependencies): Promise<Relay> {
     challenges,
     allowlist,
     sessions: new Sessions({
-      store,
+      store: stores.sessions,
       suite: deps.suite,
       random: deps.random,
       challenges,
@@ -142,7 +142,7 @@ export async function createRelay(deps: RelayDependencies): Promise<Relay> {
       ttlMs: config.auth.sessionTtlSeconds * 1000,
     }),
     writer: new EnvelopeWriter({
-      store,
+      store: stores.topics,
       bus: deps.bus,
       clock,
       maxBytesPerTopic: config.retention.maxBytesPerTopic,
@@ -316,10 +316,10 @@ export async function createRelay(deps: RelayDependencies): Promise<Relay> {
     ctx.oneTimeClaimsPerPair.prune(now);
     ctx.oneTimeClaimsPerTarget.prune(now);
     ctx.addressLimits.prune(now);
-    void store
+    void stores.sessions
       .deleteExpiredSessions(now)
       .then(() =>
-        store.sweep({
+        stores.topics.sweep({
           now,
           maxAgeMs: config.retention.maxAgeSeconds * 1000,
           maxBytesPerTopic: config.retention.maxBytesPerTopic,

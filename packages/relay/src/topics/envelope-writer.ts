@@ -5,7 +5,7 @@
 import { toBase64Url, type EncodedEnvelope } from '@parley/core';
 import type { Bus } from '../bus/bus.js';
 import { RelayError } from '../errors.js';
-import type { RelayStore, StoredReceipt } from '../store/store.js';
+import type { StoredReceipt, TopicStore } from '../store/topic-store.js';
 
 interface Pending {
   readonly encoded: EncodedEnvelope;
@@ -29,7 +29,7 @@ const REFUSALS = {
 
 /** Options of the writer. */
 export interface EnvelopeWriterOptions {
-  readonly store: RelayStore;
+  readonly store: TopicStore;
   readonly bus: Bus;
   readonly clock: () => number;
   readonly maxBytesPerTopic: number;
