@@ -190,7 +190,8 @@ describe('error answers', () => {
         ...stores,
         topics: {
           ...stores.topics,
-          listEnvelopes: () => Promise.reject(new Error('disk says no at /var/lib/parley/relay.db')),
+          listEnvelopes: () =>
+            Promise.reject(new Error('disk says no at /var/lib/parley/relay.db')),
         },
       }),
     });

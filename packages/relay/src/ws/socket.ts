@@ -370,9 +370,14 @@ class Connection {
     for (;;) {
       // Pages are bounded in bytes too, and the next is read only once the client has taken
       // most of this one: a backlog never sits whole in the relay's memory.
-      const page = await ctx.stores.topics.listEnvelopes(topic, subscription.lastSent, CATCH_UP_PAGE, {
-        maxBytes: ctx.config.limits.maxPageBytes,
-      });
+      const page = await ctx.stores.topics.listEnvelopes(
+        topic,
+        subscription.lastSent,
+        CATCH_UP_PAGE,
+        {
+          maxBytes: ctx.config.limits.maxPageBytes,
+        },
+      );
       for (const stored of page) {
         this.#send({
           type: 'envelope',

@@ -290,7 +290,12 @@ describe('allowlist mode invite', () => {
   });
 
   it('authenticates before the allowlist decides: a failed login spends no code', async () => {
-    const [code = ''] = await createInvites(relay.stores.membership, unsafeSeededRandom('invite'), 1, 0);
+    const [code = ''] = await createInvites(
+      relay.stores.membership,
+      unsafeSeededRandom('invite'),
+      1,
+      0,
+    );
     const failed = await relay.tryLogin(alice, { inviteCode: code, corruptSignature: true });
     expect(failed.body).toBe(AUTH_FAILED);
     expect((await relay.tryLogin(alice, { inviteCode: code })).statusCode).toBe(200);

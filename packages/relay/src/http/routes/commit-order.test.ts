@@ -102,9 +102,10 @@ describe('one MLS Commit per epoch per topic', () => {
     expect((await post(traffic.commit1)).statusCode).toBe(201);
     expect((await post(traffic.application0)).statusCode).toBe(201);
     expect((await post(traffic.otherCommit0, otherTopic)).statusCode).toBe(201);
-    expect([await relay.stores.topics.lastSeq(topic), await relay.stores.topics.lastSeq(otherTopic)]).toEqual([
-      3, 1,
-    ]);
+    expect([
+      await relay.stores.topics.lastSeq(topic),
+      await relay.stores.topics.lastSeq(otherTopic),
+    ]).toEqual([3, 1]);
   });
 
   it('accepts the first Commit of epoch 0 on a topic with 201', async () => {

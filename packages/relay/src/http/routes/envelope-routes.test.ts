@@ -430,7 +430,9 @@ describe('POST /v1/topics/{topic}/ack', () => {
     expect(await relay.stores.topics.acknowledgedSeq(topic, reader)).toBe(3);
     expect((await ack(1)).statusCode).toBe(204);
     expect(await relay.stores.topics.acknowledgedSeq(topic, reader)).toBe(3);
-    expect(await relay.stores.topics.acknowledgedSeq(topic, unsafeStandInReader('bob'))).toBeUndefined();
+    expect(
+      await relay.stores.topics.acknowledgedSeq(topic, unsafeStandInReader('bob')),
+    ).toBeUndefined();
     // Never past the last seq: acknowledging the future would let unread envelopes go.
     expect((await ack(1000)).statusCode).toBe(204);
     expect(await relay.stores.topics.acknowledgedSeq(topic, reader)).toBe(4);
@@ -475,7 +477,9 @@ describe('POST /v1/topics/{topic}/ack', () => {
     expect((await cursorAs('two')).statusCode).toBe(204);
     expect(await errorOf(cursorAs('three'))).toEqual({ status: 429, code: 'RELAY_RATE_LIMITED' });
     expect((await cursorAs('one')).statusCode).toBe(204);
-    expect(await relay.stores.topics.acknowledgedSeq(topic, unsafeStandInReader('three'))).toBeUndefined();
+    expect(
+      await relay.stores.topics.acknowledgedSeq(topic, unsafeStandInReader('three')),
+    ).toBeUndefined();
   });
 
   it('refuses a seq that is not a non-negative integer', async () => {
