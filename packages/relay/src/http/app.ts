@@ -92,7 +92,12 @@ export async function createRelay(deps: RelayDependencies): Promise<Relay> {
     fetch: deps.fetch ?? globalThis.fetch,
     onCheckpoint: (checkpoint) => {
       metrics.checkpoints.inc();
-      socketRoute.broadcastCheckpoint(checkpoint.note);
+      deps.bus
+        .publishCheckpoint({ size: checkpoint.size, note: checkpoint.note })
+        .catch((error: unknown) => {
+          // Stored already: subscribers that missed it read GET /v1/log/checkpoint.
+          deps.log.warn({ err: error }, 'the bus did not carry a checkpoint');
+        });
     },
     onWitnessFailure: (witness, reason) => {
       metrics.witnessFailures.inc({ witness });
@@ -149,6 +154,9 @@ export async function createRelay(deps: RelayDependencies): Promise<Relay> {
       onCommit: (_count, durationMs) => {
         metrics.commitDuration.observe(durationMs / 1000);
         checkpointer.notify();
+      },
+      onPublishError: (error) => {
+        deps.log.warn({ err: error }, 'the bus did not carry an envelope');
       },
     }),
     metrics,
@@ -302,6 +310,9 @@ export async function createRelay(deps: RelayDependencies): Promise<Relay> {
   registerLogRoutes(app, ctx);
   await registerWitnessRoutes(app, ctx);
   const socketRoute = registerSocketRoute(app, ctx);
+  const stopCheckpoints = deps.bus.subscribeCheckpoints((checkpoint) => {
+    socketRoute.broadcastCheckpoint(checkpoint.note);
+  });
   registerWebRoutes(app, ctx);
   // After the sockets exist: resuming may close a batch at once, which is broadcast.
   await checkpointer.start();
@@ -344,6 +355,7 @@ export async function createRelay(deps: RelayDependencies): Promise<Relay> {
       await app.close();
       await ctx.writer.drain();
       await checkpointer.close();
+      stopCheckpoints();
       await deps.bus.close();
     },
   };

@@ -22,8 +22,15 @@ function recordingBus(): Bus & { readonly events: AcceptedEnvelope[] } {
     events,
     publish(event) {
       events.push(event);
+      return Promise.resolve();
+    },
+    publishCheckpoint() {
+      return Promise.resolve();
     },
     subscribe() {
+      return () => undefined;
+    },
+    subscribeCheckpoints() {
       return () => undefined;
     },
     close() {

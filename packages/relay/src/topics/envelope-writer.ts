@@ -35,6 +35,11 @@ export interface EnvelopeWriterOptions {
   readonly maxBytesPerTopic: number;
   readonly maxBatch?: number;
   readonly onCommit?: (count: number, durationMs: number) => void;
+  /**
+   * A push the bus could not carry. The envelope is durable and its receipt sent; subscribers
+   * catch up from the store, so this is only logged.
+   */
+  readonly onPublishError?: (error: unknown) => void;
 }
 
 /** Batches appends; `append` resolves only after the envelope is on disk. */
@@ -112,14 +117,16 @@ export class EnvelopeWriter {
         }
         item.resolve(outcome);
         if (!outcome.duplicate) {
-          this.#options.bus.publish({
-            topicKey: toBase64Url(outcome.topic),
-            seq: outcome.seq,
-            cid: outcome.cid,
-            receivedAt: outcome.receivedAt,
-            leafIndex: outcome.leafIndex,
-            bytes: item.encoded.bytes,
-          });
+          this.#options.bus
+            .publish({
+              topicKey: toBase64Url(outcome.topic),
+              seq: outcome.seq,
+              cid: outcome.cid,
+              receivedAt: outcome.receivedAt,
+              leafIndex: outcome.leafIndex,
+              bytes: item.encoded.bytes,
+            })
+            .catch((error: unknown) => this.#options.onPublishError?.(error));
         }
       });
     }
