@@ -39,7 +39,19 @@ export type {
 export type { WireReceipt } from './log/receipts.js';
 export { openSqliteStores } from './store/sqlite-stores.js';
 export { preparePrivateDir } from './store/private-files.js';
-export { createInProcessBus, type AcceptedEnvelope, type Bus } from './bus/bus.js';
+export {
+  createInProcessBus,
+  type AcceptedEnvelope,
+  type Bus,
+  type PublishedCheckpoint,
+} from './bus/bus.js';
 export { createInvites, inviteCodeHash } from './auth/allowlist.js';
 export { RELAY_KEY_FILE, loadOrCreateRelayIdentity } from './relay-identity.js';
 export { RELAY_VERSION } from './version.js';
+export { createFileBlobStore, type BlobStore } from './blobs/blob-store.js';
+export {
+  createNoAnchorChain,
+  type AnchorChain,
+  type AnchorReceipt,
+} from './anchor/anchor-chain.js';
+export { createInProcessLease, type Lease } from './lease/lease.js';
