@@ -16,7 +16,7 @@ import {
   verifyInclusion,
   type EncodedEnvelope,
 } from '@parley/core';
-import { openSqliteStore, type RelayStore } from '@parley/relay';
+import { openSqliteStores, type RelayStores } from '@parley/relay';
 import { random, suite } from '../generator/session.js';
 import { spread, type Spread } from '../stats.js';
 
@@ -34,7 +34,7 @@ const ORIGIN = 'bench.parley.invalid/log';
 const MAX_BYTES_PER_TOPIC = 64 * 1024 * 1024;
 
 async function appendWithCheckpoints(
-  store: RelayStore,
+  stores: RelayStores,
   envelopes: readonly EncodedEnvelope[],
   batchLeaves: number,
   seed: Uint8Array,
@@ -46,9 +46,9 @@ async function appendWithCheckpoints(
       cid: e.cid.toString(),
       bytes: e.bytes,
     }));
-    await store.appendEnvelopes(items, Date.now(), MAX_BYTES_PER_TOPIC);
-    const end = await store.logSize();
-    const leaves = await store.leafRange(start, end);
+    await stores.topics.appendEnvelopes(items, Date.now(), MAX_BYTES_PER_TOPIC);
+    const end = await stores.log.logSize();
+    const leaves = await stores.log.leafRange(start, end);
     const batch = encodeLogBatch({
       v: 1,
       origin: ORIGIN,
@@ -60,11 +60,11 @@ async function appendWithCheckpoints(
     const body = formatCheckpoint({
       origin: ORIGIN,
       size: end,
-      rootHash: await store.logRoot(end),
+      rootHash: await stores.log.logRoot(end),
       extensions: [],
     });
     const note = await signCheckpoint(suite, seed, ORIGIN, body);
-    await store.putCheckpoint(
+    await stores.log.putCheckpoint(
       { size: end, note, createdAt: Date.now(), batchCid: batch.cid },
       { cid: batch.cid, start, end, bytes: batch.bytes },
       new Map(),
@@ -93,21 +93,21 @@ export async function runLog(options: {
       }),
     );
     const dir = await mkdtemp(join(tmpdir(), 'parley-bench-log-'));
-    const store = openSqliteStore(join(dir, 'relay.db'));
+    const stores = openSqliteStores(join(dir, 'relay.db'));
     try {
       const seed = random(32);
       let start = performance.now();
-      await appendWithCheckpoints(store, envelopes, options.batchLeaves, seed);
+      await appendWithCheckpoints(stores, envelopes, options.batchLeaves, seed);
       appended.push(options.leaves / ((performance.now() - start) / 1000));
 
-      const size = await store.logSize();
-      const root = await store.logRoot(size);
+      const size = await stores.log.logSize();
+      const root = await stores.log.logRoot(size);
       const indices = Array.from({ length: options.proofs }, () =>
         Math.floor(Math.random() * size),
       );
       start = performance.now();
       const proofs: Uint8Array[][] = [];
-      for (const index of indices) proofs.push(await store.logInclusionProof(index, size));
+      for (const index of indices) proofs.push(await stores.log.logInclusionProof(index, size));
       generated.push(options.proofs / ((performance.now() - start) / 1000));
 
       const leafHashes = indices.map((i) => logLeafHash(envelopes[i]?.cid.toString() ?? ''));
@@ -124,7 +124,7 @@ export async function runLog(options: {
       }
       verified.push(options.proofs / ((performance.now() - start) / 1000));
     } finally {
-      await store.close();
+      await stores.close();
       await rm(dir, { recursive: true, force: true });
     }
   }

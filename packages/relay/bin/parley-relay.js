@@ -15,7 +15,7 @@ import {
   isRelayError,
   loadConfig,
   loadOrCreateRelayIdentity,
-  openSqliteStore,
+  openSqliteStores,
   preparePrivateDir,
 } from '../dist/index.js';
 
@@ -69,7 +69,7 @@ export async function main(argv, env) {
   try {
     // Owner-only whatever the umask: a pre-existing 0755 directory is tightened to 0700.
     preparePrivateDir(dataDir);
-    store = openSqliteStore(resolve(dataDir, 'relay.db'));
+    store = openSqliteStores(resolve(dataDir, 'relay.db'));
   } catch (error) {
     if (!isRelayError(error)) throw error;
     process.stderr.write(`${error.code}: ${error.message}\n`);
@@ -83,7 +83,7 @@ export async function main(argv, env) {
       process.stderr.write('RELAY_CONFIG_INVALID: --count must be 1..1000\n');
       return 2;
     }
-    const codes = await createInvites(store, random, howMany, Date.now());
+    const codes = await createInvites(store.membership, random, howMany, Date.now());
     await store.close();
     process.stdout.write(`${codes.join('\n')}\n`);
     return 0;
@@ -96,7 +96,7 @@ export async function main(argv, env) {
   const suite = createCryptoSuite(crypto.subtle);
   const identity = await loadOrCreateRelayIdentity(dataDir, suite, random);
   const relay = await createRelay({
-    store,
+    stores: store,
     bus: createInProcessBus(),
     clock: () => Date.now(),
     random,

@@ -26,13 +26,14 @@ import type { TokenBuckets } from './limits/token-bucket.js';
 import type { Checkpointer } from './log/checkpointer.js';
 import type { WireReceipt } from './log/receipts.js';
 import type { RelayMetrics } from './ops/metrics.js';
-import type { RelayStore, StoredReceipt } from './store/store.js';
+import type { RelayStores } from './store/relay-stores.js';
+import type { StoredReceipt } from './store/topic-store.js';
 import type { EnvelopeWriter } from './topics/envelope-writer.js';
 
 /** The relay's wiring, shared by its handlers. */
 export interface RelayContext {
   readonly config: RelayConfig;
-  readonly store: RelayStore;
+  readonly stores: RelayStores;
   readonly bus: Bus;
   readonly clock: () => number;
   readonly random: RandomSource;

@@ -11,25 +11,47 @@ export {
   type WitnessConfig,
   type WitnessedLogConfig,
 } from './config/config.js';
+export type { RelayStores } from './store/relay-stores.js';
 export type {
   AppendOutcome,
-  BatchFile,
-  ClaimOutcome,
-  CosignedState,
   EnvelopeToAppend,
-  RelayStore,
   RetentionLimits,
-  StoredCheckpoint,
-  StoredDirectoryEntry,
   StoredEnvelope,
-  StoredLeaf,
   StoredReceipt,
-  StoredSession,
-} from './store/store.js';
+  TopicStore,
+} from './store/topic-store.js';
+export type { SessionStore, StoredSession } from './store/session-store.js';
+export type { MembershipStore } from './store/membership-store.js';
+export type {
+  ClaimOutcome,
+  DirectoryEntryToStore,
+  DirectoryStore,
+  KeyPackageToStore,
+  StoredDirectoryEntry,
+} from './store/directory-store.js';
+export type {
+  BatchFile,
+  CosignedState,
+  LogStore,
+  StoredCheckpoint,
+  StoredLeaf,
+} from './store/log-store.js';
 export type { WireReceipt } from './log/receipts.js';
-export { openSqliteStore } from './store/sqlite-store.js';
+export { openSqliteStores } from './store/sqlite-stores.js';
 export { preparePrivateDir } from './store/private-files.js';
-export { createInProcessBus, type AcceptedEnvelope, type Bus } from './bus/bus.js';
+export {
+  createInProcessBus,
+  type AcceptedEnvelope,
+  type Bus,
+  type PublishedCheckpoint,
+} from './bus/bus.js';
 export { createInvites, inviteCodeHash } from './auth/allowlist.js';
 export { RELAY_KEY_FILE, loadOrCreateRelayIdentity } from './relay-identity.js';
 export { RELAY_VERSION } from './version.js';
+export { createFileBlobStore, type BlobStore } from './blobs/blob-store.js';
+export {
+  createNoAnchorChain,
+  type AnchorChain,
+  type AnchorReceipt,
+} from './anchor/anchor-chain.js';
+export { createInProcessLease, type Lease } from './lease/lease.js';

@@ -7,7 +7,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { toBase64Url, utf8, type RandomSource } from '@parley/core';
 import type { AllowlistMode } from '../config/config.js';
 import { RelayError } from '../errors.js';
-import type { RelayStore } from '../store/store.js';
+import type { MembershipStore } from '../store/membership-store.js';
 
 /** The hash under which an invite code is stored (codes themselves are never stored). */
 export function inviteCodeHash(code: string): Uint8Array {
@@ -16,7 +16,7 @@ export function inviteCodeHash(code: string): Uint8Array {
 
 /** Creates `count` invite codes, stores their hashes and returns the codes. */
 export async function createInvites(
-  store: RelayStore,
+  store: MembershipStore,
   random: RandomSource,
   count: number,
   now: number,
@@ -30,11 +30,11 @@ export async function createInvites(
 export class Allowlist {
   readonly #mode: AllowlistMode;
   readonly #file: string | undefined;
-  readonly #store: RelayStore;
+  readonly #store: MembershipStore;
   #listed = new Set<string>();
   #loadedMtimeMs = -1;
 
-  constructor(options: { mode: AllowlistMode; file: string | undefined; store: RelayStore }) {
+  constructor(options: { mode: AllowlistMode; file: string | undefined; store: MembershipStore }) {
     this.#mode = options.mode;
     this.#file = options.file;
     this.#store = options.store;

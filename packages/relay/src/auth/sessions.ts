@@ -14,7 +14,7 @@ import {
   type RandomSource,
 } from '@parley/core';
 import { RelayError } from '../errors.js';
-import type { RelayStore } from '../store/store.js';
+import type { SessionStore } from '../store/session-store.js';
 import type { Allowlist } from './allowlist.js';
 import type { Challenges } from './challenges.js';
 
@@ -42,7 +42,7 @@ const PLACEHOLDER_NONCE = new Uint8Array(32);
 
 /** Logs accounts in and resolves bearer tokens. */
 export class Sessions {
-  readonly #store: RelayStore;
+  readonly #store: SessionStore;
   readonly #suite: CryptoSuite;
   readonly #random: RandomSource;
   readonly #challenges: Challenges;
@@ -51,7 +51,7 @@ export class Sessions {
   readonly #ttlMs: number;
 
   constructor(options: {
-    store: RelayStore;
+    store: SessionStore;
     suite: CryptoSuite;
     random: RandomSource;
     challenges: Challenges;

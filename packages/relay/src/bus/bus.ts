@@ -1,9 +1,12 @@
 /**
- * Fan-out of accepted envelopes to live subscribers. The default is in-process; a multi-process
- * deployment plugs in a networked bus behind the same interface.
+ * Fan-out of committed events to live subscribers: envelopes by topic, and signed checkpoints.
+ * The store is the source of truth and the bus only a hint: an event is published after it is
+ * durable, so a publish that fails loses nothing — subscribers that missed it catch up from the
+ * store (a socket pages from its last seq; a client fetches the latest checkpoint). The default
+ * is in-process; a networked bus (Redis pub/sub, a later issue) implements the same interface.
  */
 
-/** What the bus carries: an envelope committed to the store. */
+/** An envelope committed to the store. */
 export interface AcceptedEnvelope {
   readonly topicKey: string;
   readonly seq: number;
@@ -13,23 +16,59 @@ export interface AcceptedEnvelope {
   readonly bytes: Uint8Array;
 }
 
-/** Publish/subscribe by topic key (the topic in base64url). */
+/** A checkpoint signed and stored by the log writer. */
+export interface PublishedCheckpoint {
+  readonly size: number;
+  /** The signed note, as served by GET /v1/log/checkpoint. */
+  readonly note: string;
+}
+
+/** Publish/subscribe of envelopes by topic key (the topic in base64url) and of checkpoints. */
 export interface Bus {
-  publish(event: AcceptedEnvelope): void;
-  /** Calls `handler` for each event of `topicKey` until the returned function is called. */
+  /**
+   * Delivers `event` to the subscribers of its topic. Resolves once handed on; rejects if the
+   * bus could not carry it (the envelope is durable anyway: see above).
+   */
+  publish(event: AcceptedEnvelope): Promise<void>;
+  /** Delivers a stored checkpoint to every checkpoint subscriber; rejects like `publish`. */
+  publishCheckpoint(checkpoint: PublishedCheckpoint): Promise<void>;
+  /** Calls `handler` for each envelope of `topicKey` until the returned function is called. */
   subscribe(topicKey: string, handler: (event: AcceptedEnvelope) => void): () => void;
+  /** Calls `handler` for each checkpoint until the returned function is called. */
+  subscribeCheckpoints(handler: (checkpoint: PublishedCheckpoint) => void): () => void;
   close(): Promise<void>;
 }
 
-/** A bus inside one process: synchronous delivery, in publish order. */
+/**
+ * A bus inside one process: delivery in publish order, before `publish` resolves. A handler that
+ * throws does not stop delivery to the others; `publish` then rejects with its error.
+ * @throws nothing; after `close`, publishing rejects with Error
+ */
 export function createInProcessBus(): Bus {
   const handlers = new Map<string, Set<(event: AcceptedEnvelope) => void>>();
+  const checkpointHandlers = new Set<(checkpoint: PublishedCheckpoint) => void>();
+  let isClosed = false;
+  function deliver<T>(set: Iterable<(value: T) => void> | undefined, value: T): Promise<void> {
+    if (isClosed) return Promise.reject(new Error('the bus is closed'));
+    let failure: unknown;
+    for (const handler of set ?? []) {
+      try {
+        handler(value);
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    return failure === undefined
+      ? Promise.resolve()
+      : Promise.reject(
+          failure instanceof Error
+            ? failure
+            : new Error('a bus handler failed', { cause: failure }),
+        );
+  }
   return {
-    publish(event) {
-      const set = handlers.get(event.topicKey);
-      if (set === undefined) return;
-      for (const handler of set) handler(event);
-    },
+    publish: (event) => deliver(handlers.get(event.topicKey), event),
+    publishCheckpoint: (checkpoint) => deliver(checkpointHandlers, checkpoint),
     subscribe(topicKey, handler) {
       let set = handlers.get(topicKey);
       if (set === undefined) {
@@ -42,8 +81,16 @@ export function createInProcessBus(): Bus {
         if (set.size === 0) handlers.delete(topicKey);
       };
     },
+    subscribeCheckpoints(handler) {
+      checkpointHandlers.add(handler);
+      return () => {
+        checkpointHandlers.delete(handler);
+      };
+    },
     close() {
+      isClosed = true;
       handlers.clear();
+      checkpointHandlers.clear();
       return Promise.resolve();
     },
   };

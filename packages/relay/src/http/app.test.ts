@@ -186,9 +186,13 @@ describe('error answers', () => {
   it('answers an unexpected failure with a bare 500 RELAY_INTERNAL and logs the cause', async () => {
     const relay = await start({
       captureLog: true,
-      wrapStore: (store) => ({
-        ...store,
-        listEnvelopes: () => Promise.reject(new Error('disk says no at /var/lib/parley/relay.db')),
+      wrapStore: (stores) => ({
+        ...stores,
+        topics: {
+          ...stores.topics,
+          listEnvelopes: () =>
+            Promise.reject(new Error('disk says no at /var/lib/parley/relay.db')),
+        },
       }),
     });
     const token = await relay.login(await unsafeTestIdentity('alice'));
@@ -205,9 +209,12 @@ describe('error answers', () => {
   it('sends only { error: { code, message } } in error bodies, never a stack or a cause', async () => {
     const relay = await start({
       flags: { 'max-envelope-bytes': '1024', 'max-body-bytes': '2048' },
-      wrapStore: (store) => ({
-        ...store,
-        getDirectoryEntry: () => Promise.reject(new TypeError('boom in getDirectoryEntry')),
+      wrapStore: (stores) => ({
+        ...stores,
+        directory: {
+          ...stores.directory,
+          getDirectoryEntry: () => Promise.reject(new TypeError('boom in getDirectoryEntry')),
+        },
       }),
     });
     const alice = await unsafeTestIdentity('alice');

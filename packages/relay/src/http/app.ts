@@ -31,7 +31,7 @@ import { TokenBuckets } from '../limits/token-bucket.js';
 import { Checkpointer } from '../log/checkpointer.js';
 import { createReceiptSigner } from '../log/receipts.js';
 import { createMetrics } from '../ops/metrics.js';
-import type { RelayStore } from '../store/store.js';
+import type { RelayStores } from '../store/relay-stores.js';
 import { EnvelopeWriter } from '../topics/envelope-writer.js';
 import { RELAY_VERSION } from '../version.js';
 import { registerSocketRoute } from '../ws/socket.js';
@@ -47,7 +47,7 @@ import { strictSchema } from './wire.js';
 
 /** The dependencies of a relay. */
 export interface RelayDependencies {
-  readonly store: RelayStore;
+  readonly stores: RelayStores;
   readonly bus: Bus;
   readonly clock: () => number;
   readonly random: RandomSource;
@@ -70,17 +70,17 @@ export interface Relay {
 
 /** Builds a relay from its dependencies. */
 export async function createRelay(deps: RelayDependencies): Promise<Relay> {
-  const { config, store, clock } = deps;
+  const { config, stores, clock } = deps;
   const relayId = accountIdFromPublicKey(deps.identity.signingPublicKey);
   const metrics = createMetrics(
-    () => store.sizeBytes(),
-    () => store.logSize(),
+    () => stores.sizeBytes(),
+    () => stores.log.logSize(),
   );
   const peerLog = createPeerErrorLog(deps.log, clock);
   const logOrigin = config.log.origin ?? `parley-relay/${relayId}`;
   const signingSeed = deps.identity.secrets.signingSeed;
   const checkpointer = new Checkpointer({
-    store,
+    store: stores.log,
     suite: deps.suite,
     seed: signingSeed,
     origin: logOrigin,
@@ -92,7 +92,12 @@ export async function createRelay(deps: RelayDependencies): Promise<Relay> {
     fetch: deps.fetch ?? globalThis.fetch,
     onCheckpoint: (checkpoint) => {
       metrics.checkpoints.inc();
-      socketRoute.broadcastCheckpoint(checkpoint.note);
+      deps.bus
+        .publishCheckpoint({ size: checkpoint.size, note: checkpoint.note })
+        .catch((error: unknown) => {
+          // Stored already: subscribers that missed it read GET /v1/log/checkpoint.
+          deps.log.warn({ err: error }, 'the bus did not carry a checkpoint');
+        });
     },
     onWitnessFailure: (witness, reason) => {
       metrics.witnessFailures.inc({ witness });
@@ -109,11 +114,11 @@ export async function createRelay(deps: RelayDependencies): Promise<Relay> {
   const allowlist = new Allowlist({
     mode: config.allowlist.mode,
     file: config.allowlist.file,
-    store,
+    store: stores.membership,
   });
   const ctx: RelayContext = {
     config,
-    store,
+    stores,
     bus: deps.bus,
     clock,
     random: deps.random,
@@ -133,7 +138,7 @@ export async function createRelay(deps: RelayDependencies): Promise<Relay> {
     challenges,
     allowlist,
     sessions: new Sessions({
-      store,
+      store: stores.sessions,
       suite: deps.suite,
       random: deps.random,
       challenges,
@@ -142,13 +147,16 @@ export async function createRelay(deps: RelayDependencies): Promise<Relay> {
       ttlMs: config.auth.sessionTtlSeconds * 1000,
     }),
     writer: new EnvelopeWriter({
-      store,
+      store: stores.topics,
       bus: deps.bus,
       clock,
       maxBytesPerTopic: config.retention.maxBytesPerTopic,
       onCommit: (_count, durationMs) => {
         metrics.commitDuration.observe(durationMs / 1000);
         checkpointer.notify();
+      },
+      onPublishError: (error) => {
+        deps.log.warn({ err: error }, 'the bus did not carry an envelope');
       },
     }),
     metrics,
@@ -302,6 +310,9 @@ export async function createRelay(deps: RelayDependencies): Promise<Relay> {
   registerLogRoutes(app, ctx);
   await registerWitnessRoutes(app, ctx);
   const socketRoute = registerSocketRoute(app, ctx);
+  const stopCheckpoints = deps.bus.subscribeCheckpoints((checkpoint) => {
+    socketRoute.broadcastCheckpoint(checkpoint.note);
+  });
   registerWebRoutes(app, ctx);
   // After the sockets exist: resuming may close a batch at once, which is broadcast.
   await checkpointer.start();
@@ -316,10 +327,10 @@ export async function createRelay(deps: RelayDependencies): Promise<Relay> {
     ctx.oneTimeClaimsPerPair.prune(now);
     ctx.oneTimeClaimsPerTarget.prune(now);
     ctx.addressLimits.prune(now);
-    void store
+    void stores.sessions
       .deleteExpiredSessions(now)
       .then(() =>
-        store.sweep({
+        stores.topics.sweep({
           now,
           maxAgeMs: config.retention.maxAgeSeconds * 1000,
           maxBytesPerTopic: config.retention.maxBytesPerTopic,
@@ -344,6 +355,7 @@ export async function createRelay(deps: RelayDependencies): Promise<Relay> {
       await app.close();
       await ctx.writer.drain();
       await checkpointer.close();
+      stopCheckpoints();
       await deps.bus.close();
     },
   };

@@ -13,8 +13,9 @@ import {
 } from '@parley/core';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { unsafeSeededRandom } from '../../test/support/in-process-relay.js';
-import { openSqliteStore } from '../store/sqlite-store.js';
-import type { RelayStore, StoredCheckpoint } from '../store/store.js';
+import type { StoredCheckpoint } from '../store/log-store.js';
+import type { RelayStores } from '../store/relay-stores.js';
+import { openSqliteStores } from '../store/sqlite-stores.js';
 import { Checkpointer, type Scheduler } from './checkpointer.js';
 
 const suite = createCryptoSuite(globalThis.crypto.subtle);
@@ -43,7 +44,7 @@ class ManualScheduler {
   }
 }
 
-let store: RelayStore;
+let stores: RelayStores;
 let now: number;
 let scheduler: ManualScheduler;
 let published: StoredCheckpoint[];
@@ -52,7 +53,7 @@ let counter = 0;
 
 function checkpointerFor(options: { batchMaxLeaves?: number } = {}): Checkpointer {
   return new Checkpointer({
-    store,
+    store: stores.log,
     suite,
     seed: identity.secrets.signingSeed,
     origin,
@@ -76,7 +77,7 @@ async function addLeaves(count: number): Promise<string[]> {
     const bytes = new TextEncoder().encode(`leaf ${counter}`);
     return { topic, cid: cidForBytes(bytes).toString(), bytes };
   });
-  await store.appendEnvelopes(items, now, 2 ** 40);
+  await stores.topics.appendEnvelopes(items, now, 2 ** 40);
   return items.map((item) => item.cid);
 }
 
@@ -91,14 +92,14 @@ async function settle(isDone: () => boolean = () => false): Promise<void> {
 }
 
 beforeEach(() => {
-  store = openSqliteStore(':memory:');
+  stores = openSqliteStores(':memory:');
   now = 1_000_000;
   scheduler = new ManualScheduler();
   published = [];
 });
 afterEach(async () => {
   await checkpointer.close();
-  await store.close();
+  await stores.close();
 });
 
 describe('Checkpointer', () => {
@@ -113,7 +114,7 @@ describe('Checkpointer', () => {
       identity.signingPublicKey,
     );
     expect(verified).toMatchObject({ ok: true, value: { origin, size: 0 } });
-    expect(await store.getCheckpoint(0)).toEqual(first);
+    expect(await stores.log.getCheckpoint(0)).toEqual(first);
     expect(scheduler.pending).toEqual([]);
   });
 
@@ -154,7 +155,7 @@ describe('Checkpointer', () => {
     // The batch files list the leaves and chain back to the first one.
     const batches = [];
     for (const checkpoint of published) {
-      const bytes = await store.getBatch(checkpoint.batchCid ?? '');
+      const bytes = await stores.log.getBatch(checkpoint.batchCid ?? '');
       batches.push(decodeLogBatch(bytes ?? new Uint8Array()));
     }
     expect(batches.map((batch) => [batch.start, batch.end])).toEqual([
@@ -191,7 +192,7 @@ describe('Checkpointer', () => {
     await settle(() => published.length === 2);
     expect(checkpointer.latest().size).toBe(7);
     const batch = decodeLogBatch(
-      (await store.getBatch(checkpointer.latest().batchCid ?? '')) ?? new Uint8Array(),
+      (await stores.log.getBatch(checkpointer.latest().batchCid ?? '')) ?? new Uint8Array(),
     );
     expect(batch).toMatchObject({ start: 4, end: 7, prev: published[0]?.batchCid });
   });

@@ -12,7 +12,7 @@ import {
   type CryptoSuite,
 } from '@parley/core';
 import type { WitnessConfig } from '../config/config.js';
-import type { RelayStore, StoredCheckpoint } from '../store/store.js';
+import type { LogStore, StoredCheckpoint } from '../store/log-store.js';
 import { requestCosignatures } from './witness-client.js';
 
 /** Runs `run` after `delayMs`; returns a function that cancels it. */
@@ -20,7 +20,7 @@ export type Scheduler = (run: () => void, delayMs: number) => () => void;
 
 /** The dependencies and settings of a checkpointer. */
 export interface CheckpointerOptions {
-  readonly store: RelayStore;
+  readonly store: LogStore;
   readonly suite: CryptoSuite;
   /** The relay's Ed25519 signing seed (its identity key names the log). */
   readonly seed: Uint8Array;

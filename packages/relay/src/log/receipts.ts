@@ -3,7 +3,7 @@
  * that a checkpoint will cover it by `mergeBy`; one Ed25519 signature per receipt.
  */
 import { createRelayReceiptSigner, toBase64Url, type CryptoSuite } from '@parley/core';
-import type { StoredReceipt } from '../store/store.js';
+import type { StoredReceipt } from '../store/topic-store.js';
 
 /** A receipt as it goes on the wire (HTTP body and WebSocket `receipt` frame). */
 export interface WireReceipt {

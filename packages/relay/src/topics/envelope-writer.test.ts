@@ -3,8 +3,9 @@ import { createEnvelope, toBase64Url, type EncodedEnvelope } from '@parley/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AcceptedEnvelope, Bus } from '../bus/bus.js';
 import { isRelayError } from '../errors.js';
-import { openSqliteStore } from '../store/sqlite-store.js';
-import type { RelayStore } from '../store/store.js';
+import type { RelayStores } from '../store/relay-stores.js';
+import { openSqliteStores } from '../store/sqlite-stores.js';
+import type { TopicStore } from '../store/topic-store.js';
 import { EnvelopeWriter } from './envelope-writer.js';
 
 const topicA = new Uint8Array(32).fill(0xa);
@@ -21,8 +22,15 @@ function recordingBus(): Bus & { readonly events: AcceptedEnvelope[] } {
     events,
     publish(event) {
       events.push(event);
+      return Promise.resolve();
+    },
+    publishCheckpoint() {
+      return Promise.resolve();
     },
     subscribe() {
+      return () => undefined;
+    },
+    subscribeCheckpoints() {
       return () => undefined;
     },
     close() {
@@ -36,18 +44,20 @@ function nextTurn(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 5));
 }
 
-let inner: RelayStore;
+let stores: RelayStores;
+let inner: TopicStore;
 /** Items per appendEnvelopes call, in call order. */
 let batches: number[];
 /** While set, appendEnvelopes waits for this promise before writing. */
 let gate: Promise<void> | undefined;
 /** While set, appendEnvelopes rejects with this error. */
 let failure: Error | undefined;
-let store: RelayStore;
+let store: TopicStore;
 let bus: ReturnType<typeof recordingBus>;
 
 beforeEach(() => {
-  inner = openSqliteStore(':memory:');
+  stores = openSqliteStores(':memory:');
+  inner = stores.topics;
   batches = [];
   gate = undefined;
   failure = undefined;
@@ -63,7 +73,7 @@ beforeEach(() => {
   bus = recordingBus();
 });
 afterEach(async () => {
-  await inner.close();
+  await stores.close();
 });
 
 /** Holds every commit until the returned function is called. */

@@ -5,7 +5,7 @@
 import { toBase64Url, type EncodedEnvelope } from '@parley/core';
 import type { Bus } from '../bus/bus.js';
 import { RelayError } from '../errors.js';
-import type { RelayStore, StoredReceipt } from '../store/store.js';
+import type { StoredReceipt, TopicStore } from '../store/topic-store.js';
 
 interface Pending {
   readonly encoded: EncodedEnvelope;
@@ -29,12 +29,17 @@ const REFUSALS = {
 
 /** Options of the writer. */
 export interface EnvelopeWriterOptions {
-  readonly store: RelayStore;
+  readonly store: TopicStore;
   readonly bus: Bus;
   readonly clock: () => number;
   readonly maxBytesPerTopic: number;
   readonly maxBatch?: number;
   readonly onCommit?: (count: number, durationMs: number) => void;
+  /**
+   * A push the bus could not carry. The envelope is durable and its receipt sent; subscribers
+   * catch up from the store, so this is only logged.
+   */
+  readonly onPublishError?: (error: unknown) => void;
 }
 
 /** Batches appends; `append` resolves only after the envelope is on disk. */
@@ -112,14 +117,16 @@ export class EnvelopeWriter {
         }
         item.resolve(outcome);
         if (!outcome.duplicate) {
-          this.#options.bus.publish({
-            topicKey: toBase64Url(outcome.topic),
-            seq: outcome.seq,
-            cid: outcome.cid,
-            receivedAt: outcome.receivedAt,
-            leafIndex: outcome.leafIndex,
-            bytes: item.encoded.bytes,
-          });
+          this.#options.bus
+            .publish({
+              topicKey: toBase64Url(outcome.topic),
+              seq: outcome.seq,
+              cid: outcome.cid,
+              receivedAt: outcome.receivedAt,
+              leafIndex: outcome.leafIndex,
+              bytes: item.encoded.bytes,
+            })
+            .catch((error: unknown) => this.#options.onPublishError?.(error));
         }
       });
     }

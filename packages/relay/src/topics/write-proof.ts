@@ -53,7 +53,7 @@ export async function acknowledgeTopic(
     fields.reader !== undefined || fields.writer !== undefined || fields.sig !== undefined;
   if (isInboxTopic(topic)) {
     if (given) throw new RelayError('RELAY_WRITE_PROOF_INVALID', '(an inbox cursor has no proof)');
-    await ctx.store.acknowledge(topic, OWNER_READER, seq, undefined, ctx.clock());
+    await ctx.stores.topics.acknowledge(topic, OWNER_READER, seq, undefined, ctx.clock());
     // The owner has read them: the senders' shares of the inbox are free again.
     ctx.inboxQuotas.acknowledged(topic, seq);
     return;
@@ -72,9 +72,9 @@ export async function acknowledgeTopic(
     signature,
   );
   if (!verified.ok) throw new RelayError('RELAY_WRITE_PROOF_INVALID', '(bad cursor signature)');
-  if ((await ctx.store.acknowledgedSeq(topic, readerId)) === undefined) {
+  if ((await ctx.stores.topics.acknowledgedSeq(topic, readerId)) === undefined) {
     spend(ctx, ctx.cursorLimits, session.account);
   }
-  const outcome = await ctx.store.acknowledge(topic, readerId, seq, writerKey, ctx.clock());
+  const outcome = await ctx.stores.topics.acknowledge(topic, readerId, seq, writerKey, ctx.clock());
   if (outcome === 'not-a-writer') throw new RelayError('RELAY_WRITE_FORBIDDEN');
 }

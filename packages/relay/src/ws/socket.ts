@@ -361,18 +361,23 @@ class Connection {
     // its owner's cursor; a chat at `after` (its reader's cursor is a pseudonym the relay
     // cannot tie to this session).
     const acknowledged = isInboxTopic(topic)
-      ? await ctx.store.acknowledgedSeq(topic, OWNER_READER)
+      ? await ctx.stores.topics.acknowledgedSeq(topic, OWNER_READER)
       : undefined;
     const requested = typeof afterField === 'number' ? afterField : (acknowledged ?? 0);
     // An `after` beyond the topic's end (a client ahead of this relay) resumes at the end, so
     // live pushes are not mistaken for ones already sent.
-    subscription.lastSent = Math.min(requested, await ctx.store.lastSeq(topic));
+    subscription.lastSent = Math.min(requested, await ctx.stores.topics.lastSeq(topic));
     for (;;) {
       // Pages are bounded in bytes too, and the next is read only once the client has taken
       // most of this one: a backlog never sits whole in the relay's memory.
-      const page = await ctx.store.listEnvelopes(topic, subscription.lastSent, CATCH_UP_PAGE, {
-        maxBytes: ctx.config.limits.maxPageBytes,
-      });
+      const page = await ctx.stores.topics.listEnvelopes(
+        topic,
+        subscription.lastSent,
+        CATCH_UP_PAGE,
+        {
+          maxBytes: ctx.config.limits.maxPageBytes,
+        },
+      );
       for (const stored of page) {
         this.#send({
           type: 'envelope',

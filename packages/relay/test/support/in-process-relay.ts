@@ -22,9 +22,9 @@ import {
   createInProcessBus,
   createRelay,
   loadConfig,
-  openSqliteStore,
+  openSqliteStores,
   type RelayConfig,
-  type RelayStore,
+  type RelayStores,
   type Relay,
 } from '../../src/index.js';
 import {
@@ -77,7 +77,7 @@ export interface Call {
 /** An in-process relay and its fake clock. */
 export interface TestRelay {
   readonly relay: Relay;
-  readonly store: RelayStore;
+  readonly stores: RelayStores;
   readonly config: RelayConfig;
   /** Log lines (JSON) when built with `captureLog`. */
   readonly logLines: string[];
@@ -97,7 +97,7 @@ export interface TestRelayOptions {
   /** Settings as command-line flags (`{ 'publish-burst': '2' }`). */
   readonly flags?: Readonly<Record<string, string>>;
   /** Wraps the in-memory store, to count calls or inject failures. */
-  readonly wrapStore?: (store: RelayStore) => RelayStore;
+  readonly wrapStore?: (store: RelayStores) => RelayStores;
   /** Seed of the relay's identity and randomness (relays with different seeds differ). */
   readonly seed?: string;
   /** Keep error-level log lines in `logLines` instead of discarding them. */
@@ -108,7 +108,7 @@ export interface TestRelayOptions {
 export async function startTestRelay(options: TestRelayOptions = {}): Promise<TestRelay> {
   let now = START_MS;
   const seed = options.seed ?? 'relay';
-  const inner = openSqliteStore(':memory:');
+  const inner = openSqliteStores(':memory:');
   const store = options.wrapStore?.(inner) ?? inner;
   const config = loadConfig({ flags: { ...options.flags } });
   const logLines: string[] = [];
@@ -117,7 +117,7 @@ export async function startTestRelay(options: TestRelayOptions = {}): Promise<Te
       ? pino({ level: 'error' }, { write: (line: string) => logLines.push(line) })
       : pino({ level: 'silent' });
   const relay = await createRelay({
-    store,
+    stores: store,
     bus: createInProcessBus(),
     clock: () => now,
     random: unsafeSeededRandom(`random ${seed}`),
@@ -182,7 +182,7 @@ export async function startTestRelay(options: TestRelayOptions = {}): Promise<Te
 
   return {
     relay,
-    store: inner,
+    stores: inner,
     config,
     logLines,
     now: () => now,

@@ -86,12 +86,12 @@ describe('POST /v1/auth/session', () => {
 
   it('stores the session under the SHA-256 of the token, never the token itself', async () => {
     const token = await relay.login(alice);
-    expect(await relay.store.getSession(sha256(utf8(token)))).toEqual({
+    expect(await relay.stores.sessions.getSession(sha256(utf8(token)))).toEqual({
       account: alice.accountId,
       expiresAt: START_MS + 6 * 3600 * 1000,
     });
-    expect(await relay.store.getSession(utf8(token))).toBeUndefined();
-    expect(await relay.store.getSession(fromBase64Url(token))).toBeUndefined();
+    expect(await relay.stores.sessions.getSession(utf8(token))).toBeUndefined();
+    expect(await relay.stores.sessions.getSession(fromBase64Url(token))).toBeUndefined();
   });
 
   it('accepts a challenge until just before it expires', async () => {
@@ -264,7 +264,7 @@ describe('allowlist mode invite', () => {
 
   it('admits an account with a valid code once, and keeps it admitted', async () => {
     const [code = '', spare = ''] = await createInvites(
-      relay.store,
+      relay.stores.membership,
       unsafeSeededRandom('invites'),
       2,
       START_MS,
@@ -290,7 +290,12 @@ describe('allowlist mode invite', () => {
   });
 
   it('authenticates before the allowlist decides: a failed login spends no code', async () => {
-    const [code = ''] = await createInvites(relay.store, unsafeSeededRandom('invite'), 1, 0);
+    const [code = ''] = await createInvites(
+      relay.stores.membership,
+      unsafeSeededRandom('invite'),
+      1,
+      0,
+    );
     const failed = await relay.tryLogin(alice, { inviteCode: code, corruptSignature: true });
     expect(failed.body).toBe(AUTH_FAILED);
     expect((await relay.tryLogin(alice, { inviteCode: code })).statusCode).toBe(200);

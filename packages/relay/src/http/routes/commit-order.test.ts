@@ -102,9 +102,10 @@ describe('one MLS Commit per epoch per topic', () => {
     expect((await post(traffic.commit1)).statusCode).toBe(201);
     expect((await post(traffic.application0)).statusCode).toBe(201);
     expect((await post(traffic.otherCommit0, otherTopic)).statusCode).toBe(201);
-    expect([await relay.store.lastSeq(topic), await relay.store.lastSeq(otherTopic)]).toEqual([
-      3, 1,
-    ]);
+    expect([
+      await relay.stores.topics.lastSeq(topic),
+      await relay.stores.topics.lastSeq(otherTopic),
+    ]).toEqual([3, 1]);
   });
 
   it('accepts the first Commit of epoch 0 on a topic with 201', async () => {
@@ -121,8 +122,8 @@ describe('one MLS Commit per epoch per topic', () => {
       status: 409,
       code: 'RELAY_COMMIT_CONFLICT',
     });
-    expect(await relay.store.lastSeq(topic)).toBe(1);
-    const page = await relay.store.listEnvelopes(topic, 0, 10);
+    expect(await relay.stores.topics.lastSeq(topic)).toBe(1);
+    const page = await relay.stores.topics.listEnvelopes(topic, 0, 10);
     expect(page.map((stored) => stored.seq)).toEqual([1]);
   });
 
@@ -195,7 +196,7 @@ describe('one MLS Commit per epoch per topic', () => {
     expect(answers.map((answer) => answer.statusCode).sort()).toEqual([201, 409]);
     const loser = answers.find((answer) => answer.statusCode === 409);
     expect(loser?.json<{ error: { code: string } }>().error.code).toBe('RELAY_COMMIT_CONFLICT');
-    expect(await relay.store.lastSeq(topic)).toBe(1);
+    expect(await relay.stores.topics.lastSeq(topic)).toBe(1);
   });
 
   it('keeps the order through the JSON route too', async () => {

@@ -81,7 +81,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: RelayContext)
       }
       const devices = verified.value.entry.devices.map((device) => device.deviceKey);
       const owner = ownerOfKeyPackages(devices, request.body.device, keyPackages.length);
-      const outcome = await ctx.store.putDirectoryEntry(
+      const outcome = await ctx.stores.directory.putDirectoryEntry(
         account,
         {
           bytes: entryBytes,
@@ -97,7 +97,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: RelayContext)
       if (outcome === 'stale') throw new RelayError('RELAY_DIRECTORY_STALE');
       if (outcome === 'too-many-key-packages') throw new RelayError('RELAY_TOO_MANY_KEY_PACKAGES');
       ctx.checkpointer.notify();
-      const stored = await ctx.store.getDirectoryEntry(account);
+      const stored = await ctx.stores.directory.getDirectoryEntry(account);
       return {
         cid: verified.value.cid.toString(),
         availableKeyPackages: stored?.availableKeyPackages ?? 0,
@@ -128,7 +128,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: RelayContext)
       },
     },
     async (request) => {
-      const stored = await ctx.store.getDirectoryEntry(request.params.accountId);
+      const stored = await ctx.stores.directory.getDirectoryEntry(request.params.accountId);
       if (stored === undefined) throw new RelayError('RELAY_NOT_FOUND', '(no directory entry)');
       return {
         entry: toBase64Url(stored.entry),
@@ -172,7 +172,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: RelayContext)
         ctx.oneTimeClaimsPerPair.take(`${session.account} ${target}`, now);
         ctx.oneTimeClaimsPerTarget.take(target, now);
       }
-      const outcome = await ctx.store.claimKeyPackage(target, now, { oneTime });
+      const outcome = await ctx.stores.directory.claimKeyPackage(target, now, { oneTime });
       if ('missing' in outcome) throw new RelayError('RELAY_NOT_FOUND', '(no directory entry)');
       return { keyPackage: toBase64Url(outcome.keyPackage), lastResort: outcome.lastResort };
     },

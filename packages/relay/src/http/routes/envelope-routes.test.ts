@@ -92,7 +92,7 @@ describe('POST /v1/envelopes', () => {
         }),
       ),
     ).toEqual({ status: 400, code: 'RELAY_WRITE_PROOF_INVALID' });
-    expect(await relay.store.lastSeq(topic)).toBe(1);
+    expect(await relay.stores.topics.lastSeq(topic)).toBe(1);
   });
 
   it('stores an envelope sent as CBOR with 201 and answers the same bytes again with 200 and the same receipt', async () => {
@@ -131,7 +131,7 @@ describe('POST /v1/envelopes', () => {
     });
     expect(asJson.statusCode).toBe(200);
     expect(asJson.body).toBe(first.body);
-    expect(await relay.store.lastSeq(topic)).toBe(1);
+    expect(await relay.stores.topics.lastSeq(topic)).toBe(1);
   });
 
   it('stores an envelope sent as JSON with base64url', async () => {
@@ -173,7 +173,7 @@ describe('POST /v1/envelopes', () => {
         code: 'RELAY_ENVELOPE_INVALID',
       });
     }
-    expect(await relay.store.lastSeq(topic)).toBe(0);
+    expect(await relay.stores.topics.lastSeq(topic)).toBe(0);
   });
 
   it('refuses a JSON body without a base64url envelope', async () => {
@@ -401,7 +401,7 @@ describe('inbox topics', () => {
       ),
     ).toEqual({ status: 403, code: 'RELAY_FORBIDDEN' });
     expect(
-      await relay.store.acknowledgedSeq(inboxTopic(alice.accountId), OWNER_READER),
+      await relay.stores.topics.acknowledgedSeq(inboxTopic(alice.accountId), OWNER_READER),
     ).toBeUndefined();
     const read = await relay.request('GET', `/v1/topics/${inbox}/envelopes`, { token: aliceToken });
     expect(read.statusCode).toBe(200);
@@ -427,13 +427,15 @@ describe('POST /v1/topics/{topic}/ack', () => {
     expect(first.statusCode).toBe(204);
     expect(first.body).toBe('');
     const reader = unsafeStandInReader(token);
-    expect(await relay.store.acknowledgedSeq(topic, reader)).toBe(3);
+    expect(await relay.stores.topics.acknowledgedSeq(topic, reader)).toBe(3);
     expect((await ack(1)).statusCode).toBe(204);
-    expect(await relay.store.acknowledgedSeq(topic, reader)).toBe(3);
-    expect(await relay.store.acknowledgedSeq(topic, unsafeStandInReader('bob'))).toBeUndefined();
+    expect(await relay.stores.topics.acknowledgedSeq(topic, reader)).toBe(3);
+    expect(
+      await relay.stores.topics.acknowledgedSeq(topic, unsafeStandInReader('bob')),
+    ).toBeUndefined();
     // Never past the last seq: acknowledging the future would let unread envelopes go.
     expect((await ack(1000)).statusCode).toBe(204);
-    expect(await relay.store.acknowledgedSeq(topic, reader)).toBe(4);
+    expect(await relay.stores.topics.acknowledgedSeq(topic, reader)).toBe(4);
   });
 
   it('refuses a chat cursor without a proof (400) or proven by a key that is not the topic’s (403)', async () => {
@@ -458,7 +460,7 @@ describe('POST /v1/topics/{topic}/ack', () => {
       status: 403,
       code: 'RELAY_WRITE_FORBIDDEN',
     });
-    expect(await relay.store.acknowledgedSeq(topic, reader)).toBeUndefined();
+    expect(await relay.stores.topics.acknowledgedSeq(topic, reader)).toBeUndefined();
   });
 
   it('limits new cursors per account with 429, while existing ones still move', async () => {
@@ -475,7 +477,9 @@ describe('POST /v1/topics/{topic}/ack', () => {
     expect((await cursorAs('two')).statusCode).toBe(204);
     expect(await errorOf(cursorAs('three'))).toEqual({ status: 429, code: 'RELAY_RATE_LIMITED' });
     expect((await cursorAs('one')).statusCode).toBe(204);
-    expect(await relay.store.acknowledgedSeq(topic, unsafeStandInReader('three'))).toBeUndefined();
+    expect(
+      await relay.stores.topics.acknowledgedSeq(topic, unsafeStandInReader('three')),
+    ).toBeUndefined();
   });
 
   it('refuses a seq that is not a non-negative integer', async () => {

@@ -128,7 +128,7 @@ export function registerEnvelopeRoutes(app: FastifyInstance, ctx: RelayContext):
       }
       // A page stops at maxPageBytes of envelopes (always at least one): a reader pages on
       // until it reaches lastSeq, and no single answer holds a whole backlog in memory.
-      const envelopes = await ctx.store.listEnvelopes(topic, after, limit, {
+      const envelopes = await ctx.stores.topics.listEnvelopes(topic, after, limit, {
         maxBytes: ctx.config.limits.maxPageBytes,
       });
       ctx.metrics.envelopesOut.inc(envelopes.length);
@@ -141,7 +141,7 @@ export function registerEnvelopeRoutes(app: FastifyInstance, ctx: RelayContext):
             leafIndex: stored.leafIndex,
             envelope: stored.bytes,
           })),
-          lastSeq: await ctx.store.lastSeq(topic),
+          lastSeq: await ctx.stores.topics.lastSeq(topic),
         });
         return reply
           .type('application/cbor')
@@ -155,7 +155,7 @@ export function registerEnvelopeRoutes(app: FastifyInstance, ctx: RelayContext):
           leafIndex: stored.leafIndex,
           envelope: toBase64Url(stored.bytes),
         })),
-        lastSeq: await ctx.store.lastSeq(topic),
+        lastSeq: await ctx.stores.topics.lastSeq(topic),
       };
     },
   );

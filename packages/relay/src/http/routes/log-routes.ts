@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { RelayContext } from '../../context.js';
 import { RelayError } from '../../errors.js';
 import { decodeBase64Url } from '../wire.js';
-import type { StoredCheckpoint } from '../../store/store.js';
+import type { StoredCheckpoint } from '../../store/log-store.js';
 
 /** Most leaves one `GET /v1/log/leaves` answers with. */
 export const MAX_LEAVES_PER_PAGE = 1000;
@@ -52,7 +52,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: RelayContext): void
       },
     },
     async (request, reply) => {
-      const checkpoint = await ctx.store.getCheckpoint(Number(request.params.size));
+      const checkpoint = await ctx.stores.log.getCheckpoint(Number(request.params.size));
       if (checkpoint === undefined) throw new RelayError('RELAY_LOG_CHECKPOINT_NOT_FOUND');
       return sendCheckpoint(reply, checkpoint);
     },
@@ -101,14 +101,14 @@ export function registerLogRoutes(app: FastifyInstance, ctx: RelayContext): void
         indexText !== undefined
           ? Number(indexText)
           : cid !== undefined
-            ? await ctx.store.leafIndexOfCid(cid)
-            : await ctx.store.leafIndexOfHash(decodeBase64Url(hash ?? '', 'hash', 32));
+            ? await ctx.stores.log.leafIndexOfCid(cid)
+            : await ctx.stores.log.leafIndexOfHash(decodeBase64Url(hash ?? '', 'hash', 32));
       if (index === undefined || index >= size) {
         throw new RelayError('RELAY_LOG_LEAF_NOT_FOUND', `(not in the tree of ${size} leaves)`);
       }
-      const [leaf] = await ctx.store.leafRange(index, index + 1);
+      const [leaf] = await ctx.stores.log.leafRange(index, index + 1);
       if (leaf === undefined) throw new RelayError('RELAY_LOG_LEAF_NOT_FOUND');
-      const proof = await ctx.store.logInclusionProof(index, size);
+      const proof = await ctx.stores.log.logInclusionProof(index, size);
       return { index, size, leafHash: toBase64Url(leaf.hash), proof: proof.map(toBase64Url) };
     },
   );
@@ -140,7 +140,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: RelayContext): void
       if (from < 1 || from > to) {
         throw new RelayError('RELAY_LOG_SIZE_INVALID', '(need 0 < from ≤ to)');
       }
-      const proof = await ctx.store.logConsistencyProof(from, to);
+      const proof = await ctx.stores.log.logConsistencyProof(from, to);
       return { from, to, proof: proof.map(toBase64Url) };
     },
   );
@@ -185,7 +185,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: RelayContext): void
           `(need start < end ≤ ${size}, at most ${MAX_LEAVES_PER_PAGE} leaves)`,
         );
       }
-      const leaves = await ctx.store.leafRange(start, end);
+      const leaves = await ctx.stores.log.leafRange(start, end);
       return { leaves: leaves.map((leaf) => ({ index: leaf.index, cid: leaf.cid })) };
     },
   );
@@ -205,7 +205,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: RelayContext): void
       },
     },
     async (request, reply) => {
-      const bytes = await ctx.store.getBatch(request.params.cid);
+      const bytes = await ctx.stores.log.getBatch(request.params.cid);
       if (bytes === undefined) throw new RelayError('RELAY_LOG_BATCH_NOT_FOUND');
       return reply.type('application/vnd.ipld.dag-cbor').send(Buffer.from(bytes));
     },

@@ -35,7 +35,7 @@ export function registerOperationsRoutes(app: FastifyInstance, ctx: RelayContext
   }));
 
   app.get('/readyz', { schema: { summary: 'Readiness', tags: ['operations'] } }, async () => {
-    if (ctx.state.draining || !(await ctx.store.isHealthy()))
+    if (ctx.state.draining || !(await ctx.stores.isHealthy()))
       throw new RelayError('RELAY_NOT_READY');
     return { status: 'ready' };
   });

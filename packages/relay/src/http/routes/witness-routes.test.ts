@@ -82,7 +82,7 @@ describe('POST /v1/witness/add-checkpoint', () => {
     expect((await add(3, 7)).statusCode).toBe(200);
     // The same checkpoint again is fine (the state does not move back or fork).
     expect((await add(7, 7)).statusCode).toBe(200);
-    expect(await relay.store.getCosignedState(origin)).toEqual({
+    expect(await relay.stores.log.getCosignedState(origin)).toEqual({
       size: 7,
       rootHash: tree.root(7),
     });
@@ -98,7 +98,7 @@ describe('POST /v1/witness/add-checkpoint', () => {
     // A fork at the size it holds.
     const fork = await add(5, 5, await checkpoint(5, tree.root(6)));
     expect([fork.statusCode, fork.body]).toEqual([409, '5\n']);
-    expect((await relay.store.getCosignedState(origin))?.size).toBe(5);
+    expect((await relay.stores.log.getCosignedState(origin))?.size).toBe(5);
   });
 
   it('refuses a proof that does not verify (422), a foreign signature (403), an unknown log (404), garbage (400)', async () => {
@@ -144,7 +144,7 @@ describe('POST /v1/witness/add-checkpoint', () => {
     });
     expect(await errorOf(garbage)).toEqual({ status: 400, code: 'RELAY_WITNESS_MALFORMED' });
     // None of these moved the state.
-    expect((await relay.store.getCosignedState(origin))?.size).toBe(4);
+    expect((await relay.stores.log.getCosignedState(origin))?.size).toBe(4);
   });
 
   it('lets exactly one of several concurrent requests from the same old size succeed', async () => {
@@ -154,7 +154,7 @@ describe('POST /v1/witness/add-checkpoint', () => {
     expect(statuses.filter((status) => status === 200)).toHaveLength(1);
     expect(statuses.filter((status) => status === 409)).toHaveLength(3);
     const winner = [3, 5, 8, 12][statuses.indexOf(200)] ?? -1;
-    expect(await relay.store.getCosignedState(origin)).toEqual({
+    expect(await relay.stores.log.getCosignedState(origin)).toEqual({
       size: winner,
       rootHash: tree.root(winner),
     });

@@ -66,7 +66,7 @@ export async function registerWitnessRoutes(
         }
         const log = logs.get(origin);
         if (log === undefined) throw new RelayError('RELAY_WITNESS_UNKNOWN_LOG');
-        const last = await ctx.store.getCosignedState(origin);
+        const last = await ctx.stores.log.getCosignedState(origin);
         const decision = await decideAddCheckpoint(ctx.suite, parsed, log, last);
         if (!decision.ok) {
           switch (decision.reason) {
@@ -84,9 +84,9 @@ export async function registerWitnessRoutes(
         }
         const { checkpoint } = decision;
         const next = { size: checkpoint.size, rootHash: checkpoint.rootHash };
-        if (!(await ctx.store.replaceCosignedState(origin, last, next))) {
+        if (!(await ctx.stores.log.replaceCosignedState(origin, last, next))) {
           // Another request moved this log on after we read it: that one won.
-          return conflict(reply, (await ctx.store.getCosignedState(origin))?.size ?? 0);
+          return conflict(reply, (await ctx.stores.log.getCosignedState(origin))?.size ?? 0);
         }
         const line = await cosignCheckpoint(
           ctx.suite,
