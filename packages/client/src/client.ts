@@ -278,7 +278,14 @@ export class Client extends Emitter<ClientEvents> {
       hpkePrivateKey,
       hpkePublicKey: await suite.x25519.publicKey(hpkePrivateKey),
     };
-    return new Client({ options, suite, random, clock, cipherSuite: await loadMlsCipherSuite(), device });
+    return new Client({
+      options,
+      suite,
+      random,
+      clock,
+      cipherSuite: await loadMlsCipherSuite(),
+      device,
+    });
   }
 
   /** Runs `work` after every earlier operation of this client finished. */
@@ -853,7 +860,10 @@ export class Client extends Emitter<ClientEvents> {
     const claimed = await this.#api.claimKeyPackage(account, this.#clock());
     const checked = await checkKeyPackage(this.#mls, claimed.keyPackage, account);
     if (!checked.ok) {
-      throw new ClientError('CLIENT_KEY_PACKAGE_INVALID', `(${KEY_PACKAGE_REFUSALS[checked.reason]})`);
+      throw new ClientError(
+        'CLIENT_KEY_PACKAGE_INVALID',
+        `(${KEY_PACKAGE_REFUSALS[checked.reason]})`,
+      );
     }
     const identity = checked.value;
     // The newest entry, never a cached list: a superseded device gets no new chat.
@@ -1397,7 +1407,8 @@ export class Client extends Emitter<ClientEvents> {
         if (entry.author !== this.accountId) {
           const pending = this.#pendingRemovals.get(chat.id) ?? new Map<string, Set<string>>();
           const leaves = pending.get(entry.author) ?? new Set<string>();
-          for (const leaf of leavesOf(result.newState, entry.author)) leaves.add(toHex(leaf.hpkeKey));
+          for (const leaf of leavesOf(result.newState, entry.author))
+            leaves.add(toHex(leaf.hpkeKey));
           pending.set(entry.author, leaves);
           this.#pendingRemovals.set(chat.id, pending);
         }

@@ -354,11 +354,7 @@ export {
   type PageEnvelope,
   type PostEnvelope,
 } from './wire/topics.js';
-export {
-  decodeEnvelopePage,
-  envelopeOfFrame,
-  type TopicEnvelope,
-} from './wire/topic-envelope.js';
+export { decodeEnvelopePage, envelopeOfFrame, type TopicEnvelope } from './wire/topic-envelope.js';
 export {
   BATCH_HEADER,
   consistencyProofSchema,

@@ -11,8 +11,8 @@ import {
   createTestDirectory,
   unsafeTestMember,
   type TestMember,
-} from '../../test/support/mls-members.js';
-import { unsafeSeededRandom } from '../../test/support/seeded-random.js';
+} from '@parley/test-support/mls-members';
+import { unsafeSeededRandom } from '@parley/test-support/seeded-random';
 import { decodeGroupMessage, processGroupMessage } from './group-message.js';
 import {
   decodeGroupState,
