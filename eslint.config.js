@@ -21,19 +21,19 @@ const MAX_SOURCE_LINES = 350;
 const oversizedSources = [
   // A configuration table: one row per setting, splitting it would scatter the table.
   'packages/relay/src/config/config.ts',
-  // TODO(issue 12, item 1): the Client facade is being split into services.
+  // Waits for #12 item 1 (the SDK split): the Client facade becomes services.
   'packages/client/src/client.ts',
   // The public surface: one named export per line, grouped by area (STYLE.md: one reviewed index).
   'packages/core/src/index.ts',
-  // TODO(issue 12, item 3): the test client of the relay API moves onto the wire module.
+  // Waits for #12 item 3: the test client of the relay API moves onto the wire module.
   'packages/test-support/src/relay-api.ts',
-  // TODO(issue 12, item 1): checkpoint fetching and consistency checks are separate concepts.
+  // Waits for #12 item 1: checkpoint fetching and consistency checks become separate files.
   'packages/client/src/log/log-monitor.ts',
-  // TODO(issue 12, item 3): the frame codec moves into the wire module.
+  // Waits for #12 item 3: the socket's frame codec moves onto the wire module.
   'packages/relay/src/ws/socket.ts',
-  // TODO(issue 12, item 3): the body types move into the wire module.
+  // Waits for #12 item 3: the SDK's relay client moves onto the wire module's body types.
   'packages/client/src/relay/relay-api.ts',
-  // TODO(issue 12, item 7): verify, export and offline check are three commands in one file.
+  // Waits for #12 (file size gate): verify, export and offline check are three commands in one file.
   'packages/cli/src/commands/history.ts',
 ];
 

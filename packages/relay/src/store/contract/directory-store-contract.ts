@@ -1,27 +1,21 @@
 /** The directory store contract: entries, KeyPackages per device, the pool limit, one-time claims. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RelayStores } from '../relay-stores.js';
-import { deviceKey, entry, keyPackage } from './store-fixtures.js';
+import { deviceKey, entry, freshStores, keyPackage } from './store-fixtures.js';
 
 const decoder = new TextDecoder();
 
 /** Runs the directory store rules against fresh, empty stores from `open`. */
 export function describeDirectoryStoreContract(name: string, open: () => RelayStores): void {
   describe(name, () => {
-    let stores: RelayStores;
-    beforeEach(() => {
-      stores = open();
-    });
-    afterEach(async () => {
-      await stores.close();
-    });
+    const current = freshStores(open);
 
     describe('directory', () => {
       it('stores an entry with its one-time KeyPackages and reads it back', async () => {
-        expect(await stores.directory.getDirectoryEntry('alice')).toBeUndefined();
+        expect(await current().directory.getDirectoryEntry('alice')).toBeUndefined();
         const first = entry(1000);
         expect(
-          await stores.directory.putDirectoryEntry(
+          await current().directory.putDirectoryEntry(
             'alice',
             first,
             [keyPackage('1'), keyPackage('2')],
@@ -29,7 +23,7 @@ export function describeDirectoryStoreContract(name: string, open: () => RelaySt
             5000,
           ),
         ).toBe('stored');
-        expect(await stores.directory.getDirectoryEntry('alice')).toEqual({
+        expect(await current().directory.getDirectoryEntry('alice')).toEqual({
           entry: first.bytes,
           cid: first.cid,
           updatedAt: 1000,
@@ -40,16 +34,18 @@ export function describeDirectoryStoreContract(name: string, open: () => RelaySt
 
       it('drops the unclaimed packages of a device the newer entry no longer lists', async () => {
         const [old, kept, added] = [deviceKey(1), deviceKey(2), deviceKey(3)];
-        await stores.directory.putDirectoryEntry(
+        await current().directory.putDirectoryEntry(
           'alice',
           entry(1000, 'lr', [old, kept]),
           [keyPackage('old 1', old), keyPackage('old 2', old), keyPackage('kept', kept)],
           256,
           5000,
         );
-        expect((await stores.directory.getDirectoryEntry('alice'))?.availableKeyPackages).toBe(3);
+        expect((await current().directory.getDirectoryEntry('alice'))?.availableKeyPackages).toBe(
+          3,
+        );
         expect(
-          await stores.directory.putDirectoryEntry(
+          await current().directory.putDirectoryEntry(
             'alice',
             entry(2000, 'lr', [kept, added]),
             [keyPackage('added', added)],
@@ -57,10 +53,12 @@ export function describeDirectoryStoreContract(name: string, open: () => RelaySt
             6000,
           ),
         ).toBe('stored');
-        expect((await stores.directory.getDirectoryEntry('alice'))?.availableKeyPackages).toBe(2);
+        expect((await current().directory.getDirectoryEntry('alice'))?.availableKeyPackages).toBe(
+          2,
+        );
         const handedOut = [];
         for (let i = 0; i < 3; i++) {
-          const outcome = await stores.directory.claimKeyPackage('alice', 7000 + i);
+          const outcome = await current().directory.claimKeyPackage('alice', 7000 + i);
           if ('missing' in outcome) throw new Error('expected a KeyPackage');
           handedOut.push(decoder.decode(outcome.keyPackage));
         }
@@ -74,7 +72,7 @@ export function describeDirectoryStoreContract(name: string, open: () => RelaySt
             keyPackage(`${install}/${n}`, device),
           );
           expect(
-            await stores.directory.putDirectoryEntry(
+            await current().directory.putDirectoryEntry(
               'alice',
               entry(1000 * install, 'lr', [device]),
               packages,
@@ -83,12 +81,14 @@ export function describeDirectoryStoreContract(name: string, open: () => RelaySt
             ),
           ).toBe('stored');
         }
-        expect((await stores.directory.getDirectoryEntry('alice'))?.availableKeyPackages).toBe(21);
+        expect((await current().directory.getDirectoryEntry('alice'))?.availableKeyPackages).toBe(
+          21,
+        );
       });
 
       it('refuses a KeyPackage of a device the entry does not list, writing nothing', async () => {
         await expect(
-          stores.directory.putDirectoryEntry(
+          current().directory.putDirectoryEntry(
             'alice',
             entry(1000),
             [keyPackage('1', deviceKey(9))],
@@ -96,14 +96,14 @@ export function describeDirectoryStoreContract(name: string, open: () => RelaySt
             5000,
           ),
         ).rejects.toThrow(RangeError);
-        expect(await stores.directory.getDirectoryEntry('alice')).toBeUndefined();
-        expect(await stores.log.logSize()).toBe(0);
+        expect(await current().directory.getDirectoryEntry('alice')).toBeUndefined();
+        expect(await current().log.logSize()).toBe(0);
       });
 
       it('refuses an entry that is not newer than the stored one, adding none of its packages', async () => {
-        await stores.directory.putDirectoryEntry('alice', entry(1000), [], 256, 5000);
+        await current().directory.putDirectoryEntry('alice', entry(1000), [], 256, 5000);
         expect(
-          await stores.directory.putDirectoryEntry(
+          await current().directory.putDirectoryEntry(
             'alice',
             entry(1000),
             [keyPackage('1')],
@@ -112,7 +112,7 @@ export function describeDirectoryStoreContract(name: string, open: () => RelaySt
           ),
         ).toBe('stale');
         expect(
-          await stores.directory.putDirectoryEntry(
+          await current().directory.putDirectoryEntry(
             'alice',
             entry(999),
             [keyPackage('1')],
@@ -120,17 +120,17 @@ export function describeDirectoryStoreContract(name: string, open: () => RelaySt
             5000,
           ),
         ).toBe('stale');
-        expect(await stores.directory.getDirectoryEntry('alice')).toMatchObject({
+        expect(await current().directory.getDirectoryEntry('alice')).toMatchObject({
           updatedAt: 1000,
           availableKeyPackages: 0,
         });
-        expect(await stores.directory.putDirectoryEntry('alice', entry(1001), [], 256, 5000)).toBe(
-          'stored',
-        );
+        expect(
+          await current().directory.putDirectoryEntry('alice', entry(1001), [], 256, 5000),
+        ).toBe('stored');
       });
 
       it('refuses more unclaimed packages than allowed, storing neither entry nor packages', async () => {
-        await stores.directory.putDirectoryEntry(
+        await current().directory.putDirectoryEntry(
           'alice',
           entry(1000),
           [keyPackage('1'), keyPackage('2')],
@@ -138,7 +138,7 @@ export function describeDirectoryStoreContract(name: string, open: () => RelaySt
           5000,
         );
         expect(
-          await stores.directory.putDirectoryEntry(
+          await current().directory.putDirectoryEntry(
             'alice',
             entry(2000),
             [keyPackage('3'), keyPackage('4')],
@@ -146,13 +146,13 @@ export function describeDirectoryStoreContract(name: string, open: () => RelaySt
             6000,
           ),
         ).toBe('too-many-key-packages');
-        expect(await stores.directory.getDirectoryEntry('alice')).toMatchObject({
+        expect(await current().directory.getDirectoryEntry('alice')).toMatchObject({
           updatedAt: 1000,
           availableKeyPackages: 2,
         });
         // Re-sending packages the relay already holds does not count them twice.
         expect(
-          await stores.directory.putDirectoryEntry(
+          await current().directory.putDirectoryEntry(
             'alice',
             entry(2000),
             [keyPackage('1'), keyPackage('2'), keyPackage('3')],
@@ -160,12 +160,14 @@ export function describeDirectoryStoreContract(name: string, open: () => RelaySt
             6000,
           ),
         ).toBe('stored');
-        expect((await stores.directory.getDirectoryEntry('alice'))?.availableKeyPackages).toBe(3);
+        expect((await current().directory.getDirectoryEntry('alice'))?.availableKeyPackages).toBe(
+          3,
+        );
       });
 
       it('hands out each one-time package exactly once, then the last-resort package', async () => {
-        expect(await stores.directory.claimKeyPackage('alice', 1000)).toEqual({ missing: true });
-        await stores.directory.putDirectoryEntry(
+        expect(await current().directory.claimKeyPackage('alice', 1000)).toEqual({ missing: true });
+        await current().directory.putDirectoryEntry(
           'alice',
           entry(1000, 'alice last resort'),
           [keyPackage('1'), keyPackage('2')],
@@ -174,7 +176,7 @@ export function describeDirectoryStoreContract(name: string, open: () => RelaySt
         );
         const claims = [];
         for (let i = 0; i < 4; i++) {
-          const outcome = await stores.directory.claimKeyPackage('alice', 6000 + i);
+          const outcome = await current().directory.claimKeyPackage('alice', 6000 + i);
           if ('missing' in outcome) throw new Error('expected a KeyPackage');
           claims.push({ text: decoder.decode(outcome.keyPackage), lastResort: outcome.lastResort });
         }
@@ -189,22 +191,24 @@ export function describeDirectoryStoreContract(name: string, open: () => RelaySt
           { text: 'alice last resort', lastResort: true },
           { text: 'alice last resort', lastResort: true },
         ]);
-        expect((await stores.directory.getDirectoryEntry('alice'))?.availableKeyPackages).toBe(0);
-        expect(await stores.directory.claimKeyPackage('bob', 7000)).toEqual({ missing: true });
+        expect((await current().directory.getDirectoryEntry('alice'))?.availableKeyPackages).toBe(
+          0,
+        );
+        expect(await current().directory.claimKeyPackage('bob', 7000)).toEqual({ missing: true });
       });
 
       it('never hands out again a claimed package that is uploaded again', async () => {
-        await stores.directory.putDirectoryEntry(
+        await current().directory.putDirectoryEntry(
           'alice',
           entry(1000),
           [keyPackage('1')],
           256,
           5000,
         );
-        const claimed = await stores.directory.claimKeyPackage('alice', 6000);
+        const claimed = await current().directory.claimKeyPackage('alice', 6000);
         expect(claimed).toMatchObject({ lastResort: false });
         expect(
-          await stores.directory.putDirectoryEntry(
+          await current().directory.putDirectoryEntry(
             'alice',
             entry(2000, 'new last resort'),
             [keyPackage('1'), keyPackage('2')],
@@ -212,11 +216,13 @@ export function describeDirectoryStoreContract(name: string, open: () => RelaySt
             7000,
           ),
         ).toBe('stored');
-        expect((await stores.directory.getDirectoryEntry('alice'))?.availableKeyPackages).toBe(1);
-        const next = await stores.directory.claimKeyPackage('alice', 8000);
+        expect((await current().directory.getDirectoryEntry('alice'))?.availableKeyPackages).toBe(
+          1,
+        );
+        const next = await current().directory.claimKeyPackage('alice', 8000);
         if ('missing' in next) throw new Error('expected a KeyPackage');
         expect(decoder.decode(next.keyPackage)).toBe('key-package 2');
-        const last = await stores.directory.claimKeyPackage('alice', 9000);
+        const last = await current().directory.claimKeyPackage('alice', 9000);
         if ('missing' in last) throw new Error('expected a KeyPackage');
         expect({ text: decoder.decode(last.keyPackage), lastResort: last.lastResort }).toEqual({
           text: 'new last resort',

@@ -1,6 +1,8 @@
 /** Test data for the store contracts: real CIDs (the log hashes them), envelopes, entries. */
+import { afterEach, beforeEach } from 'vitest';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { cidForBytes } from '@parley/core';
+import type { RelayStores } from '../relay-stores.js';
 import type { AppendOutcome, EnvelopeToAppend, StoredReceipt, TopicStore } from '../topic-store.js';
 
 /** A byte limit no test reaches. */
@@ -61,4 +63,23 @@ export function entry(updatedAt: number, lastResort = 'last-resort', devices = [
 /** A reader pseudonym named by `name`. */
 export function reader(name: string): Uint8Array {
   return sha256(new TextEncoder().encode(`reader ${name}`));
+}
+
+/**
+ * Opens fresh, empty stores from `open` before each test of the enclosing `describe` and closes
+ * them after it; returns the current test's stores.
+ */
+export function freshStores(open: () => RelayStores): () => RelayStores {
+  let stores: RelayStores | undefined;
+  beforeEach(() => {
+    stores = open();
+  });
+  afterEach(async () => {
+    await stores?.close();
+    stores = undefined;
+  });
+  return () => {
+    if (stores === undefined) throw new TypeError('freshStores: read outside a test');
+    return stores;
+  };
 }
