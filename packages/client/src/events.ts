@@ -40,6 +40,27 @@ export interface ClientEvents {
   error: { chatId?: string; code: string; message: string };
 }
 
+/** Emits one client event (what a service is given instead of the whole emitter). */
+export type Emit = <K extends keyof ClientEvents>(event: K, payload: ClientEvents[K]) => void;
+
+/** Reports a failed background operation as an `error` event. */
+export type Report = (chatId: string | undefined, error: unknown) => void;
+
+/** The `Report` that emits through `emit`: ClientError and CoreError codes pass through. */
+export function reporterOf(emit: Emit): Report {
+  return (chatId, error) => {
+    const code =
+      typeof error === 'object' &&
+      error !== null &&
+      'code' in error &&
+      typeof error.code === 'string'
+        ? error.code
+        : 'CLIENT_INTERNAL';
+    const message = error instanceof Error ? error.message : String(error);
+    emit('error', { ...(chatId === undefined ? {} : { chatId }), code, message });
+  };
+}
+
 type Handler<T> = (payload: T) => void;
 
 /** Typed on/off/once/emit. Handlers run synchronously; one that throws does not stop the rest. */

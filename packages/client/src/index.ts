@@ -12,6 +12,7 @@ export { Chat } from './chats/chat.js';
 export { CLIENT_ERRORS, ClientError, isClientError, type ClientErrorCode } from './errors.js';
 export type { ClientEvents } from './events.js';
 export type { ClientStore, StoredMessage } from './store/client-store.js';
+export { openMemoryClientStore } from './store/memory-client-store.js';
 export { openSealedStore, type SealedStoreOptions } from './store/sealed-store.js';
 export { deriveStoreKey } from './store/store-key.js';
 export type { WebSocketConstructor, WebSocketLike } from './relay/live.js';

@@ -1,7 +1,7 @@
 /**
- * One contract for every ClientStore: the SQLite store of Node and the IndexedDB store of
- * browsers (here on fake-indexeddb, a complete IndexedDB implementation in Node; the browser
- * suite in packages/web runs the same store in Chromium).
+ * One contract for every ClientStore: the memory store of ephemeral clients, the SQLite store of
+ * Node and the IndexedDB store of browsers (here on fake-indexeddb, a complete IndexedDB
+ * implementation in Node; the browser suite in packages/web runs the same store in Chromium).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openIndexedDbClientStore } from '../src/browser/index.js';
 import { openSqliteClientStore } from '../src/node/index.js';
+import { openMemoryClientStore } from '../src/store/memory-client-store.js';
 import { openSealedStore, type ClientStore, type StoredMessage } from '../src/index.js';
 
 interface Backend {
@@ -24,6 +25,13 @@ afterEach(() => {
 });
 
 const backends: Backend[] = [
+  {
+    name: 'memory (ephemeral clients)',
+    opener: () => {
+      const store = openMemoryClientStore();
+      return () => Promise.resolve(store);
+    },
+  },
   {
     name: 'SQLite (Node)',
     opener: () => {

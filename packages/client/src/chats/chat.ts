@@ -1,14 +1,16 @@
 /** A handle on one chat: send, read history, see and change members, leave. */
-import type { ChatVerification, Client, MessageProof } from '../client.js';
-import type { StoredMessage } from '../store/client-store.js';
 import type { ClientEvents } from '../events.js';
+import type { MessageProof } from '../history/message-proof.js';
+import type { ChatVerification } from '../history/verification.js';
+import type { StoredMessage } from '../store/client-store.js';
+import type { ChatOperations } from './chat-operations.js';
 
 /** One chat of a client. Cheap to create; all state lives in the client's store. */
 export class Chat {
   readonly id: string;
-  readonly #client: Client;
+  readonly #client: ChatOperations;
 
-  constructor(client: Client, id: string) {
+  constructor(client: ChatOperations, id: string) {
     this.#client = client;
     this.id = id;
   }
@@ -75,7 +77,7 @@ export class Chat {
 
   /** Listens to this chat's messages. */
   onMessage(handler: (message: StoredMessage) => void): () => void {
-    return this.#client.on('message', (event: ClientEvents['message']) => {
+    return this.#client.onMessage((event: ClientEvents['message']) => {
       if (event.chatId === this.id) handler(event.message);
     });
   }

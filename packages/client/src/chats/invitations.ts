@@ -22,7 +22,7 @@ import {
   type RandomSource,
 } from '@parley/core';
 import type { ClientStore } from '../store/client-store.js';
-import { appendToOutbox } from './outbox.js';
+import { appendToOutbox } from '../send/outbox.js';
 import { membersOf, type ChatRecord } from './records.js';
 
 /** One invitee of a Commit: its account and the KeyPackage and HPKE key the Welcome is for. */

@@ -11,6 +11,7 @@ import {
   type GroupState,
   type MlsContext,
 } from '@parley/core';
+import { ClientError } from '../errors.js';
 import type { ClientStore } from '../store/client-store.js';
 
 /** A chat as stored on this device. */
@@ -65,6 +66,13 @@ export async function loadChat(store: ClientStore, id: string): Promise<ChatReco
     id,
     topic: fromBase64Url(id),
   };
+}
+
+/** A chat that must exist. @throws ClientError CLIENT_CHAT_NOT_FOUND */
+export async function requireChat(store: ClientStore, id: string): Promise<ChatRecord> {
+  const chat = await loadChat(store, id);
+  if (chat === undefined) throw new ClientError('CLIENT_CHAT_NOT_FOUND', `(${id})`);
+  return chat;
 }
 
 export async function saveChat(store: ClientStore, chat: ChatRecord): Promise<void> {

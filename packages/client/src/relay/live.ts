@@ -1,8 +1,11 @@
 /**
  * The live connection: a WebSocket that authenticates, subscribes to the client's topics and
- * tells the client when one has something new; it reconnects with backoff when dropped.
+ * hands the client each envelope the relay pushes (frames decoded with core's wire module: the
+ * push carries the whole envelope, so nothing is downloaded again); it reconnects with backoff
+ * when dropped.
  */
-import { toBase64Url } from '@parley/core';
+import { decodeRelayFrame, envelopeOfFrame, toBase64Url } from '@parley/core';
+import type { TopicEnvelope } from './relay-api.js';
 
 /** What the SDK needs of a WebSocket (the browser's, or the `ws` package's in Node 20). */
 export interface WebSocketLike {
@@ -22,7 +25,11 @@ export interface LiveOptions {
   readonly WebSocket: WebSocketConstructor;
   readonly token: () => Promise<string>;
   readonly topics: () => Promise<{ topic: Uint8Array; after: number }[]>;
-  readonly onEnvelope: (topic: Uint8Array) => void;
+  /**
+   * The relay pushed an envelope of `topic`; `envelope` is undefined if the frame did not decode
+   * (the client then pulls the topic).
+   */
+  readonly onEnvelope: (topic: Uint8Array, envelope: TopicEnvelope | undefined) => void;
   /** The relay signed a new checkpoint of its log. */
   readonly onCheckpoint?: () => void;
   readonly onReconnect: () => void;
@@ -77,25 +84,7 @@ export class LiveConnection {
       );
     });
     socket.addEventListener('message', (event) => {
-      let frame: { type?: string; topic?: string };
-      try {
-        frame = JSON.parse(String(event.data)) as { type?: string; topic?: string };
-      } catch {
-        return;
-      }
-      if (frame.type === 'ready') {
-        const reconnected = this.#attempt > 0;
-        this.#attempt = 0;
-        void this.#options.topics().then((topics) => {
-          for (const { topic, after } of topics) this.subscribe(topic, after);
-        });
-        if (reconnected) this.#options.onReconnect();
-      } else if (frame.type === 'checkpoint') {
-        this.#options.onCheckpoint?.();
-      } else if (frame.type === 'envelope' && frame.topic !== undefined) {
-        const topic = this.#topicsByKey.get(frame.topic);
-        if (topic !== undefined) this.#options.onEnvelope(topic);
-      }
+      this.#onFrame(event.data);
     });
     socket.addEventListener('close', () => {
       if (this.#socket !== socket || this.#stopped) return;
@@ -106,5 +95,41 @@ export class LiveConnection {
       }, delayMs);
     });
     socket.addEventListener('error', () => undefined);
+  }
+
+  #onFrame(data: unknown): void {
+    const decoded = decodeRelayFrame(typeof data === 'string' ? data : String(data));
+    if (!decoded.ok) {
+      // A frame this version cannot check: if it names a followed topic, that topic is pulled.
+      const topic = this.#topicsByKey.get(looseTopicOf(data) ?? '');
+      if (topic !== undefined) this.#options.onEnvelope(topic, undefined);
+      return;
+    }
+    const frame = decoded.value;
+    if (frame.type === 'ready') {
+      const reconnected = this.#attempt > 0;
+      this.#attempt = 0;
+      void this.#options.topics().then((topics) => {
+        for (const { topic, after } of topics) this.subscribe(topic, after);
+      });
+      if (reconnected) this.#options.onReconnect();
+    } else if (frame.type === 'checkpoint') {
+      this.#options.onCheckpoint?.();
+    } else if (frame.type === 'envelope') {
+      const topic = this.#topicsByKey.get(frame.topic);
+      if (topic === undefined) return;
+      const envelope = envelopeOfFrame(frame);
+      this.#options.onEnvelope(topic, envelope.ok ? envelope.value : undefined);
+    }
+  }
+}
+
+/** The `topic` of an envelope frame that did not pass the wire check, if it has one. */
+function looseTopicOf(data: unknown): string | undefined {
+  try {
+    const frame = JSON.parse(String(data)) as { type?: unknown; topic?: unknown };
+    return frame.type === 'envelope' && typeof frame.topic === 'string' ? frame.topic : undefined;
+  } catch {
+    return undefined;
   }
 }

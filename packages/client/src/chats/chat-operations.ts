@@ -1,0 +1,37 @@
+/**
+ * What a Chat handle asks of the client: the operations on one chat, serialised by the client
+ * where they change state. A narrow interface, so `chat.ts` never imports the client.
+ */
+import type { ClientEvents } from '../events.js';
+import type { MessageProof } from '../history/message-proof.js';
+import type { ChatVerification } from '../history/verification.js';
+import type { StoredMessage } from '../store/client-store.js';
+import type { ChatMember, ChatRecord } from './records.js';
+
+/** The operations behind Chat and ChatDirectory. */
+export interface ChatOperations {
+  /** @throws ClientError CLIENT_CHAT_NOT_FOUND */
+  chatRecord(id: string): Promise<ChatRecord>;
+  members(chat: ChatRecord): ChatMember[];
+  history(id: string, options: { before?: number; limit?: number }): Promise<StoredMessage[]>;
+  createChat(kind: 'pair' | 'group', name: string, members: readonly string[]): Promise<string>;
+  listChats(): Promise<ChatSummary[]>;
+  send(id: string, text: string): Promise<StoredMessage>;
+  addMember(id: string, account: string): Promise<void>;
+  removeMember(id: string, account: string): Promise<void>;
+  leave(id: string): Promise<void>;
+  verify(id: string): Promise<ChatVerification>;
+  exportTranscript(id: string): Promise<Uint8Array>;
+  messageProof(id: string, cid: string): Promise<MessageProof | undefined>;
+  onMessage(handler: (event: ClientEvents['message']) => void): () => void;
+}
+
+/** A summary of a chat for lists. */
+export interface ChatSummary {
+  readonly id: string;
+  readonly kind: 'pair' | 'group';
+  readonly name: string;
+  readonly status: ChatRecord['status'];
+  readonly members: readonly string[];
+  readonly lastMessage: StoredMessage | undefined;
+}
