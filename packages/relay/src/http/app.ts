@@ -35,7 +35,7 @@ import type { RelayStores } from '../store/relay-stores.js';
 import { EnvelopeWriter } from '../topics/envelope-writer.js';
 import { RELAY_VERSION } from '../version.js';
 import { registerSocketRoute } from '../ws/socket.js';
-import { createPeerErrorLog, errorBody, toRelayError } from './error-mapping.js';
+import { createPeerErrorLog, errorBody, refusalBody, toRelayError } from './error-mapping.js';
 import { registerAuthRoutes } from './routes/auth-routes.js';
 import { registerDirectoryRoutes } from './routes/directory-routes.js';
 import { registerEnvelopeRoutes } from './routes/envelope-routes.js';
@@ -283,12 +283,14 @@ export async function createRelay(deps: RelayDependencies): Promise<Relay> {
   });
   app.setNotFoundHandler((request, reply) => {
     metrics.errors.inc({ code: 'RELAY_NOT_FOUND' });
-    return reply.code(404).send({
-      error: {
-        code: 'RELAY_NOT_FOUND',
-        message: `No route ${request.method} ${request.url.split('?')[0] ?? ''}.`,
-      },
-    });
+    return reply
+      .code(404)
+      .send(
+        refusalBody(
+          'RELAY_NOT_FOUND',
+          `No route ${request.method} ${request.url.split('?')[0] ?? ''}.`,
+        ),
+      );
   });
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';

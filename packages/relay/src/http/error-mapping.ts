@@ -4,6 +4,7 @@
  * logged: the relay's own failures at `error` with their stack, problems a peer caused at `info`
  * without one, at most a few lines per peer and minute (docs/operators.md §Logs).
  */
+import { errorBody as wireErrorBody, type ErrorBody } from '@parley/core';
 import type { FastifyBaseLogger } from 'fastify';
 import { TokenBuckets } from '../limits/token-bucket.js';
 import { isRelayError, RelayError, type RelayErrorCode } from '../errors.js';
@@ -62,8 +63,13 @@ export function toRelayError(error: unknown): RelayError {
 }
 
 /** The JSON body of an error answer. */
-export function errorBody(error: RelayError): { error: { code: string; message: string } } {
-  return { error: { code: error.code, message: error.message } };
+export function errorBody(error: RelayError): ErrorBody {
+  return wireErrorBody({ code: error.code, message: error.message });
+}
+
+/** The JSON body of a refusal that is not a RelayError (a code and its own message). */
+export function refusalBody(code: string, message: string): ErrorBody {
+  return wireErrorBody({ code, message });
 }
 
 /** Logs what a peer's request or frame led to, with the per-peer budget. */

@@ -1,5 +1,13 @@
 /** Strict decoding of request fields: base64url bytes and topic ids, with RELAY_BAD_ENCODING. */
-import { fromBase64Url, toBase64Url } from '@parley/core';
+import {
+  accountIdSchema,
+  base64urlSchema,
+  errorBodySchema,
+  fromBase64Url,
+  receiptSchema,
+  toBase64Url,
+  topicSchema,
+} from '@parley/core';
 import { RelayError } from '../errors.js';
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
@@ -27,35 +35,16 @@ export function decodeBase64Url(text: string, field: string, length?: number): U
   return bytes;
 }
 
-/** JSON-schema fragments shared by routes (they also document the API at /docs). */
+/**
+ * JSON-schema fragments shared by routes (they also document the API at /docs): the wire
+ * module's schemas from @parley/core, so routes, the OpenAPI document and the client agree.
+ */
 export const schemas = {
-  base64url: { type: 'string', maxLength: 64 * 1024 * 1024, description: 'base64url, no padding' },
-  topic: { type: 'string', minLength: 1, maxLength: 128, description: '32-byte topic, base64url' },
-  accountId: { type: 'string', minLength: 1, maxLength: 128, description: 'Parley account id' },
-  error: {
-    type: 'object',
-    properties: {
-      error: {
-        type: 'object',
-        properties: { code: { type: 'string' }, message: { type: 'string' } },
-        required: ['code', 'message'],
-      },
-    },
-    required: ['error'],
-  },
-  receipt: {
-    type: 'object',
-    properties: {
-      cid: { type: 'string' },
-      topic: { type: 'string' },
-      seq: { type: 'integer' },
-      receivedAt: { type: 'integer' },
-      leafIndex: { type: 'integer' },
-      mergeBy: { type: 'integer' },
-      signature: { type: 'string', description: 'base64url Ed25519 relay-receipt signature' },
-    },
-    required: ['cid', 'topic', 'seq', 'receivedAt', 'leafIndex', 'mergeBy', 'signature'],
-  },
+  base64url: base64urlSchema,
+  topic: topicSchema,
+  accountId: accountIdSchema,
+  error: errorBodySchema,
+  receipt: receiptSchema,
 } as const;
 
 /** A JSON schema node, as far as `strictSchema` needs to see it. */

@@ -2,22 +2,16 @@
  * Signed receipts (docs/spec/log.md §Receipts): the relay's promise that an envelope has a leaf and
  * that a checkpoint will cover it by `mergeBy`; one Ed25519 signature per receipt.
  */
-import { createRelayReceiptSigner, toBase64Url, type CryptoSuite } from '@parley/core';
+import {
+  createRelayReceiptSigner,
+  toBase64Url,
+  type CryptoSuite,
+  type WireReceipt,
+} from '@parley/core';
 import type { StoredReceipt } from '../store/topic-store.js';
 
-/** A receipt as it goes on the wire (HTTP body and WebSocket `receipt` frame). */
-export interface WireReceipt {
-  readonly cid: string;
-  /** The topic, base64url. */
-  readonly topic: string;
-  readonly seq: number;
-  readonly receivedAt: number;
-  readonly leafIndex: number;
-  /** Ms since the epoch by which a signed checkpoint will include `leafIndex`. */
-  readonly mergeBy: number;
-  /** base64url of the relay's `relay-receipt` signature (signRelayReceipt). */
-  readonly signature: string;
-}
+/** A receipt as it goes on the wire (HTTP body and WebSocket `receipt` frame): core's wire type. */
+export type { WireReceipt };
 
 /** Settings that fix `mergeBy`. */
 export interface ReceiptSignerOptions {

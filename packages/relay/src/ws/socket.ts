@@ -9,7 +9,7 @@ import type { Session } from '../auth/sessions.js';
 import type { AcceptedEnvelope } from '../bus/bus.js';
 import { acceptEnvelope, assertMayRead, type RelayContext } from '../context.js';
 import { RelayError, isRelayError } from '../errors.js';
-import { toRelayError } from '../http/error-mapping.js';
+import { refusalBody, toRelayError } from '../http/error-mapping.js';
 import { decodeBase64Url } from '../http/wire.js';
 import { OWNER_READER } from '../store/sqlite-write-keys.js';
 import { acknowledgeTopic, writeProofFrom } from '../topics/write-proof.js';
@@ -77,23 +77,22 @@ export function registerSocketRoute(app: FastifyInstance, ctx: RelayContext): So
       },
       preValidation: (request, reply, done) => {
         if (ctx.state.draining) {
-          void reply
-            .code(503)
-            .send({ error: { code: 'RELAY_NOT_READY', message: 'The relay is shutting down.' } });
+          void reply.code(503).send(refusalBody('RELAY_NOT_READY', 'The relay is shutting down.'));
           return;
         }
         const refusal = ctx.admission.admit(request.ip);
         if (refusal !== undefined) {
           ctx.metrics.errors.inc({ code: refusal });
-          void reply.code(503).send({
-            error: {
-              code: refusal,
-              message:
+          void reply
+            .code(503)
+            .send(
+              refusalBody(
+                refusal,
                 refusal === 'RELAY_TOO_MANY_CONNECTIONS'
                   ? 'The relay has as many connections as it allows.'
                   : 'This address (or the relay) has as many unauthenticated connections as allowed.',
-            },
-          });
+              ),
+            );
           return;
         }
         done();
