@@ -9,9 +9,13 @@ import { pino } from 'pino';
 import { createCryptoSuite } from '@parley/core';
 import {
   SETTINGS,
+  createFileBlobStore,
   createInProcessBus,
+  createInProcessLease,
   createInvites,
+  createNoAnchorChain,
   createRelay,
+  createSystemTimers,
   isRelayError,
   loadConfig,
   loadOrCreateRelayIdentity,
@@ -95,15 +99,20 @@ export async function main(argv, env) {
   });
   const suite = createCryptoSuite(crypto.subtle);
   const identity = await loadOrCreateRelayIdentity(dataDir, suite, random);
+  // The default ports of a relay that runs as one process (docs/adr/0017-relay-ports.md).
   const relay = await createRelay({
+    config,
     stores: store,
     bus: createInProcessBus(),
+    blobs: createFileBlobStore(join(dataDir, 'blobs')),
+    anchor: createNoAnchorChain(),
+    lease: createInProcessLease(),
     clock: () => Date.now(),
+    timers: createSystemTimers(),
     random,
+    logger: log,
     suite,
     identity,
-    config,
-    log,
     fetch,
   });
   const url = await relay.app.listen({ host: config.host, port: config.port });

@@ -1,5 +1,7 @@
 /** The public surface of @parley/relay. */
-export { createRelay, type Relay, type RelayDependencies } from './http/app.js';
+export { createRelay, type Relay } from './http/app.js';
+export type { RelayDependencies } from './relay-services.js';
+export { createSystemTimers, type TimerHandle, type Timers } from './time/timers.js';
 export { RELAY_ERRORS, RelayError, isRelayError, type RelayErrorCode } from './errors.js';
 export {
   SETTINGS,

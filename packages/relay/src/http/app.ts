@@ -1,41 +1,21 @@
 /**
- * createRelay: wires the store, bus, clock and randomness into a Fastify app with every route,
+ * createRelay: wires the relay's ports, through its services, into a Fastify app with every route,
  * the WebSocket endpoint, error mapping, metrics and retention. It opens no port; the bin does.
  */
 import { STATUS_CODES } from 'node:http';
 import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
-import {
-  accountIdFromPublicKey,
-  type CryptoSuite,
-  type Identity,
-  type RandomSource,
-} from '@parley/core';
 import Fastify, {
   LogController,
-  type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
   type FastifyReply,
 } from 'fastify';
-import { Allowlist } from '../auth/allowlist.js';
-import { Challenges } from '../auth/challenges.js';
-import { Sessions } from '../auth/sessions.js';
-import type { Bus } from '../bus/bus.js';
-import type { RelayConfig } from '../config/config.js';
-import type { RelayContext } from '../context.js';
 import { RelayError } from '../errors.js';
-import { ConnectionAdmission } from '../limits/connection-admission.js';
-import { InboxQuotas } from '../limits/inbox-quota.js';
-import { TokenBuckets } from '../limits/token-bucket.js';
-import { Checkpointer } from '../log/checkpointer.js';
-import { createReceiptSigner } from '../log/receipts.js';
-import { createMetrics } from '../ops/metrics.js';
-import type { RelayStores } from '../store/relay-stores.js';
-import { EnvelopeWriter } from '../topics/envelope-writer.js';
+import { createRelayServices, type RelayDependencies } from '../relay-services.js';
 import { RELAY_VERSION } from '../version.js';
-import { registerSocketRoute } from '../ws/socket.js';
-import { createPeerErrorLog, errorBody, refusalBody, toRelayError } from './error-mapping.js';
+import { registerSocketRoute } from '../ws/socket-route.js';
+import { errorBody, refusalBody, toRelayError } from './error-mapping.js';
 import { registerAuthRoutes } from './routes/auth-routes.js';
 import { registerDirectoryRoutes } from './routes/directory-routes.js';
 import { registerEnvelopeRoutes } from './routes/envelope-routes.js';
@@ -45,21 +25,6 @@ import { registerWebRoutes } from './routes/web-routes.js';
 import { registerWitnessRoutes } from './routes/witness-routes.js';
 import { strictSchema } from './wire.js';
 
-/** The dependencies of a relay. */
-export interface RelayDependencies {
-  readonly stores: RelayStores;
-  readonly bus: Bus;
-  readonly clock: () => number;
-  readonly random: RandomSource;
-  readonly suite: CryptoSuite;
-  /** The relay's own identity (its key signs receipts and checkpoints). */
-  readonly identity: Identity;
-  readonly config: RelayConfig;
-  readonly log: FastifyBaseLogger;
-  /** Used to reach witnesses (`log.witnesses`); the bin passes the platform's fetch. */
-  readonly fetch?: typeof fetch;
-}
-
 /** A relay ready to listen. */
 export interface Relay {
   readonly app: FastifyInstance;
@@ -68,129 +33,20 @@ export interface Relay {
   close(): Promise<void>;
 }
 
-/** Builds a relay from its dependencies. */
+/**
+ * Builds a relay from its ports (`config`, `stores`, `bus`, `blobs`, `anchor`, `lease`, `clock`,
+ * `timers`, `random`, `logger`, ...): the services, then the app, then starts the checkpointer
+ * (taking the lease) and the retention sweep.
+ * @throws Error if the log has no checkpoint and the lease is held elsewhere
+ */
 export async function createRelay(deps: RelayDependencies): Promise<Relay> {
-  const { config, stores, clock } = deps;
-  const relayId = accountIdFromPublicKey(deps.identity.signingPublicKey);
-  const metrics = createMetrics(
-    () => stores.sizeBytes(),
-    () => stores.log.logSize(),
-  );
-  const peerLog = createPeerErrorLog(deps.log, clock);
-  const logOrigin = config.log.origin ?? `parley-relay/${relayId}`;
-  const signingSeed = deps.identity.secrets.signingSeed;
-  const checkpointer = new Checkpointer({
-    store: stores.log,
-    suite: deps.suite,
-    seed: signingSeed,
-    origin: logOrigin,
-    clock,
-    batchIntervalMs: config.log.batchIntervalMs,
-    batchMaxLeaves: config.log.batchMaxLeaves,
-    witnesses: config.log.witnesses,
-    witnessTimeoutMs: config.log.witnessTimeoutMs,
-    fetch: deps.fetch ?? globalThis.fetch,
-    onCheckpoint: (checkpoint) => {
-      metrics.checkpoints.inc();
-      deps.bus
-        .publishCheckpoint({ size: checkpoint.size, note: checkpoint.note })
-        .catch((error: unknown) => {
-          // Stored already: subscribers that missed it read GET /v1/log/checkpoint.
-          deps.log.warn({ err: error }, 'the bus did not carry a checkpoint');
-        });
-    },
-    onWitnessFailure: (witness, reason) => {
-      metrics.witnessFailures.inc({ witness });
-      deps.log.warn({ witness, reason }, 'witness did not cosign');
-    },
-    onError: (error) => {
-      deps.log.error({ err: error }, 'closing a log batch failed');
-    },
-  });
-  const challenges = new Challenges({
-    ttlMs: config.auth.challengeTtlSeconds * 1000,
-    random: deps.random,
-  });
-  const allowlist = new Allowlist({
-    mode: config.allowlist.mode,
-    file: config.allowlist.file,
-    store: stores.membership,
-  });
-  const ctx: RelayContext = {
-    config,
-    stores,
-    bus: deps.bus,
-    clock,
-    random: deps.random,
-    suite: deps.suite,
-    relayId,
-    publicKey: deps.identity.signingPublicKey,
-    signingSeed,
-    logOrigin,
-    checkpointer,
-    signReceipt: createReceiptSigner({
-      suite: deps.suite,
-      seed: signingSeed,
-      relayId,
-      batchIntervalMs: config.log.batchIntervalMs,
-      witnessTimeoutMs: config.log.witnessTimeoutMs,
-    }),
-    challenges,
-    allowlist,
-    sessions: new Sessions({
-      store: stores.sessions,
-      suite: deps.suite,
-      random: deps.random,
-      challenges,
-      allowlist,
-      relayId,
-      ttlMs: config.auth.sessionTtlSeconds * 1000,
-    }),
-    writer: new EnvelopeWriter({
-      store: stores.topics,
-      bus: deps.bus,
-      clock,
-      maxBytesPerTopic: config.retention.maxBytesPerTopic,
-      onCommit: (_count, durationMs) => {
-        metrics.commitDuration.observe(durationMs / 1000);
-        checkpointer.notify();
-      },
-      onPublishError: (error) => {
-        deps.log.warn({ err: error }, 'the bus did not carry an envelope');
-      },
-    }),
-    metrics,
-    publishLimits: new TokenBuckets(config.limits.publishPerSecond, config.limits.publishBurst),
-    claimLimits: new TokenBuckets(
-      config.limits.claimsPerMinute / 60,
-      config.limits.claimsPerMinute,
-    ),
-    cursorLimits: new TokenBuckets(
-      config.limits.cursorsPerMinute / 60,
-      config.limits.cursorsPerMinute,
-    ),
-    oneTimeClaimsPerPair: new TokenBuckets(
-      config.limits.keyPackagesPerPairPerHour / 3600,
-      config.limits.keyPackagesPerPairPerHour,
-    ),
-    oneTimeClaimsPerTarget: new TokenBuckets(
-      config.limits.keyPackagesPerTargetPerHour / 3600,
-      config.limits.keyPackagesPerTargetPerHour,
-    ),
-    addressLimits: new TokenBuckets(
-      config.limits.authPerMinutePerAddress / 60,
-      config.limits.authPerMinutePerAddress,
-    ),
-    admission: new ConnectionAdmission(config.limits),
-    // The key lives only in this process: see InboxQuotas and relay-api.md §Inbox quotas.
-    inboxQuotas: new InboxQuotas(deps.random(32), config.limits.maxInboxBytesPerSender),
-    log: deps.log,
-    peerLog,
-    state: { draining: false, connections: 0 },
-  };
+  const { config } = deps;
+  const services = createRelayServices(deps);
+  const { auth, topics, directory, log, ops } = services;
+  const { metrics, peerLog } = ops;
 
   const app = Fastify({
-    loggerInstance: deps.log,
+    loggerInstance: deps.logger,
     // The router's own refusals (bad percent-encoding, over-long parameters) answer like any
     // other error, with a RELAY_ code.
     frameworkErrors: (error, request, reply) => {
@@ -305,58 +161,32 @@ export async function createRelay(deps: RelayDependencies): Promise<Relay> {
     done();
   });
 
-  registerOperationsRoutes(app, ctx);
-  registerAuthRoutes(app, ctx);
-  registerDirectoryRoutes(app, ctx);
-  registerEnvelopeRoutes(app, ctx);
-  registerLogRoutes(app, ctx);
-  await registerWitnessRoutes(app, ctx);
-  const socketRoute = registerSocketRoute(app, ctx);
+  registerOperationsRoutes(app, { ops, log });
+  registerAuthRoutes(app, auth);
+  registerDirectoryRoutes(app, { auth, directory });
+  registerEnvelopeRoutes(app, { auth, topics });
+  registerLogRoutes(app, log);
+  await registerWitnessRoutes(app, { log, ops });
+  const sockets = registerSocketRoute(app, { auth, topics, ops, timers: deps.timers });
   const stopCheckpoints = deps.bus.subscribeCheckpoints((checkpoint) => {
-    socketRoute.broadcastCheckpoint(checkpoint.note);
+    sockets.broadcastCheckpoint(checkpoint.note);
   });
-  registerWebRoutes(app, ctx);
+  registerWebRoutes(app, config.web);
   // After the sockets exist: resuming may close a batch at once, which is broadcast.
-  await checkpointer.start();
-
-  const sweepMs = config.retention.sweepIntervalSeconds * 1000;
-  const sweeper = setInterval(() => {
-    const now = clock();
-    challenges.prune(now);
-    ctx.publishLimits.prune(now);
-    ctx.claimLimits.prune(now);
-    ctx.cursorLimits.prune(now);
-    ctx.oneTimeClaimsPerPair.prune(now);
-    ctx.oneTimeClaimsPerTarget.prune(now);
-    ctx.addressLimits.prune(now);
-    void stores.sessions
-      .deleteExpiredSessions(now)
-      .then(() =>
-        stores.topics.sweep({
-          now,
-          maxAgeMs: config.retention.maxAgeSeconds * 1000,
-          maxBytesPerTopic: config.retention.maxBytesPerTopic,
-        }),
-      )
-      .then((removed) => {
-        if (removed > 0) deps.log.info({ removed }, 'retention removed envelopes');
-      })
-      .catch((error: unknown) => {
-        deps.log.error({ err: error }, 'retention sweep failed');
-      });
-  }, sweepMs);
-  sweeper.unref();
+  await log.checkpointer.start();
+  services.sweeper.start();
 
   return {
     app,
-    relayId,
+    relayId: ops.relayId,
     async close() {
-      ctx.state.draining = true;
-      clearInterval(sweeper);
-      socketRoute.closeAll();
+      ops.state.draining = true;
+      sockets.closeAll();
       await app.close();
-      await ctx.writer.drain();
-      await checkpointer.close();
+      await services.sweeper.stop();
+      await topics.writer.drain();
+      await log.checkpointer.close();
+      await deps.lease.release();
       stopCheckpoints();
       await deps.bus.close();
     },

@@ -1,4 +1,5 @@
 /** Token buckets for rate limits per account or address (refill continuously, spend one per request). */
+import { RelayError } from '../errors.js';
 
 /** A set of token buckets keyed by account, address or pair, with a shared rate and burst. */
 export class TokenBuckets {
@@ -30,6 +31,19 @@ export class TokenBuckets {
       return 0;
     }
     return Math.ceil((1 - bucket.tokens) / this.#ratePerMs);
+  }
+
+  /**
+   * Spends one token of `key` (an account id or a client address, never a session: sessions are
+   * free to open). @throws RelayError RELAY_RATE_LIMITED with Retry-After if the bucket is empty
+   */
+  spend(key: string, now: number): void {
+    const waitMs = this.take(key, now);
+    if (waitMs > 0) {
+      throw new RelayError('RELAY_RATE_LIMITED', undefined, {
+        retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
+      });
+    }
   }
 
   /** Whether `key`'s bucket holds a token at time `now` (spends nothing). */

@@ -1,7 +1,8 @@
 /**
  * Batching (docs/spec/log.md §Batches): a checkpoint is signed when batchMaxLeaves leaves wait,
  * or batchIntervalMs after the last one if any wait; each batch file chains to the one before;
- * a restarted checkpointer resumes from the store. A fake clock and scheduler drive time.
+ * a restarted checkpointer resumes from the store; only the lease holder signs. A fake clock and
+ * manual timers drive time.
  */
 import {
   createCryptoSuite,
@@ -13,10 +14,12 @@ import {
 } from '@parley/core';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { unsafeSeededRandom } from '../../test/support/in-process-relay.js';
+import { createManualTimers, type ManualTimers } from '../../test/support/manual-timers.js';
+import { createInProcessLease, type Lease } from '../lease/lease.js';
 import type { StoredCheckpoint } from '../store/log-store.js';
 import type { RelayStores } from '../store/relay-stores.js';
 import { openSqliteStores } from '../store/sqlite-stores.js';
-import { Checkpointer, type Scheduler } from './checkpointer.js';
+import { Checkpointer } from './checkpointer.js';
 
 const suite = createCryptoSuite(globalThis.crypto.subtle);
 const origin = 'relay.test/log';
@@ -27,31 +30,14 @@ beforeAll(async () => {
   identity = await generateIdentity(suite, unsafeSeededRandom('checkpointer'));
 });
 
-/** A scheduler whose timers run only when the test says so. */
-class ManualScheduler {
-  readonly pending: { run: () => void; delayMs: number }[] = [];
-  readonly schedule: Scheduler = (run, delayMs) => {
-    const timer = { run, delayMs };
-    this.pending.push(timer);
-    return () => {
-      const index = this.pending.indexOf(timer);
-      if (index >= 0) this.pending.splice(index, 1);
-    };
-  };
-  fire(): void {
-    const timers = this.pending.splice(0);
-    for (const timer of timers) timer.run();
-  }
-}
-
 let stores: RelayStores;
 let now: number;
-let scheduler: ManualScheduler;
+let timers: ManualTimers;
 let published: StoredCheckpoint[];
 let checkpointer: Checkpointer;
 let counter = 0;
 
-function checkpointerFor(options: { batchMaxLeaves?: number } = {}): Checkpointer {
+function checkpointerFor(options: { batchMaxLeaves?: number; lease?: Lease } = {}): Checkpointer {
   return new Checkpointer({
     store: stores.log,
     suite,
@@ -63,12 +49,33 @@ function checkpointerFor(options: { batchMaxLeaves?: number } = {}): Checkpointe
     witnesses: [],
     witnessTimeoutMs: 100,
     fetch: () => Promise.reject(new Error('no network in this test')),
-    schedule: scheduler.schedule,
+    timers: timers,
+    lease: options.lease ?? createInProcessLease(),
     onCheckpoint: (checkpoint) => published.push(checkpoint),
     onError: (error) => {
       throw error;
     },
   });
+}
+
+/** One lease shared by several checkpointers, as several relay processes would share one. */
+function sharedLease(): () => Lease {
+  let holder: object | undefined;
+  return () => {
+    const self = {};
+    return {
+      acquire() {
+        holder ??= self;
+        return Promise.resolve(holder === self);
+      },
+      renew: () => Promise.resolve(holder === self),
+      release() {
+        if (holder === self) holder = undefined;
+        return Promise.resolve();
+      },
+      isHeld: () => holder === self,
+    };
+  };
 }
 
 async function addLeaves(count: number): Promise<string[]> {
@@ -94,7 +101,7 @@ async function settle(isDone: () => boolean = () => false): Promise<void> {
 beforeEach(() => {
   stores = openSqliteStores(':memory:');
   now = 1_000_000;
-  scheduler = new ManualScheduler();
+  timers = createManualTimers();
   published = [];
 });
 afterEach(async () => {
@@ -115,7 +122,7 @@ describe('Checkpointer', () => {
     );
     expect(verified).toMatchObject({ ok: true, value: { origin, size: 0 } });
     expect(await stores.log.getCheckpoint(0)).toEqual(first);
-    expect(scheduler.pending).toEqual([]);
+    expect(timers.pending).toEqual([]);
   });
 
   it('closes a batch by time: one interval after the last checkpoint, only if leaves wait', async () => {
@@ -124,19 +131,19 @@ describe('Checkpointer', () => {
     now += 300;
     await addLeaves(2);
     checkpointer.notify();
-    await settle(() => scheduler.pending.length === 1);
+    await settle(() => timers.pending.length === 1);
     // Due at the last checkpoint's time + 1000 ms: 700 ms from now.
-    expect(scheduler.pending.map((timer) => timer.delayMs)).toEqual([700]);
+    expect(timers.pending.map((timer) => timer.delayMs)).toEqual([700]);
     expect(published).toEqual([]);
     now += 700;
-    scheduler.fire();
+    timers.fire();
     await settle(() => published.length === 1);
     expect(published.map((checkpoint) => checkpoint.size)).toEqual([2]);
     expect(checkpointer.latest().size).toBe(2);
     // Nothing new: no timer, no checkpoint.
     checkpointer.notify();
     await settle(() => true);
-    expect(scheduler.pending).toEqual([]);
+    expect(timers.pending).toEqual([]);
   });
 
   it('closes a batch by count at once, at most batchMaxLeaves per batch', async () => {
@@ -144,11 +151,11 @@ describe('Checkpointer', () => {
     await checkpointer.start();
     const cids = await addLeaves(10);
     checkpointer.notify();
-    await settle(() => scheduler.pending.length === 1);
+    await settle(() => timers.pending.length === 1);
     // 10 leaves: two full batches at once, the last 2 wait for the timer.
     expect(published.map((checkpoint) => checkpoint.size)).toEqual([4, 8]);
-    expect(scheduler.pending).toHaveLength(1);
-    scheduler.fire();
+    expect(timers.pending).toHaveLength(1);
+    timers.fire();
     await settle(() => published.length === 3);
     expect(published.map((checkpoint) => checkpoint.size)).toEqual([4, 8, 10]);
 
@@ -187,8 +194,8 @@ describe('Checkpointer', () => {
     checkpointer = checkpointerFor();
     expect((await checkpointer.start()).size).toBe(4);
     // Overdue: scheduled at once.
-    expect(scheduler.pending.map((timer) => timer.delayMs)).toEqual([0]);
-    scheduler.fire();
+    expect(timers.pending.map((timer) => timer.delayMs)).toEqual([0]);
+    timers.fire();
     await settle(() => published.length === 2);
     expect(checkpointer.latest().size).toBe(7);
     const batch = decodeLogBatch(
@@ -203,6 +210,49 @@ describe('Checkpointer', () => {
     await addLeaves(1);
     await checkpointer.flush();
     expect(checkpointer.latest().size).toBe(1);
-    expect(scheduler.pending).toEqual([]);
+    expect(timers.pending).toEqual([]);
+  });
+
+  it('signs nothing without the lease: the holder writes, the other process follows the store', async () => {
+    const leaseOf = sharedLease();
+    const writer = checkpointerFor({ lease: leaseOf() });
+    await writer.start();
+    checkpointer = checkpointerFor({ lease: leaseOf() });
+    expect((await checkpointer.start()).size).toBe(0);
+    await addLeaves(4);
+    checkpointer.notify();
+    await checkpointer.flush();
+    await settle(() => true);
+    expect(published).toEqual([]);
+    expect((await stores.log.latestCheckpoint())?.size).toBe(0);
+    expect(timers.pending).toEqual([]);
+
+    writer.notify();
+    await settle(() => published.length === 1);
+    expect(published.map((checkpoint) => checkpoint.size)).toEqual([4]);
+    checkpointer.notify();
+    await settle(() => checkpointer.latest().size === 4);
+    expect(checkpointer.latest()).toEqual(published[0]);
+    await writer.close();
+  });
+
+  it('refuses to start on a new log without the lease (it may not sign the first checkpoint)', async () => {
+    const leaseOf = sharedLease();
+    await leaseOf().acquire();
+    checkpointer = checkpointerFor({ lease: leaseOf() });
+    await expect(checkpointer.start()).rejects.toThrow(Error);
+    expect(await stores.log.latestCheckpoint()).toBeUndefined();
+  });
+
+  it('stops signing once its lease is lost', async () => {
+    const lease = createInProcessLease();
+    checkpointer = checkpointerFor({ lease });
+    await checkpointer.start();
+    expect(lease.isHeld()).toBe(true);
+    await lease.release();
+    await addLeaves(4);
+    await checkpointer.flush();
+    expect(published).toEqual([]);
+    expect((await stores.log.latestCheckpoint())?.size).toBe(0);
   });
 });

@@ -3,6 +3,7 @@
  * passed since the last checkpoint and leaves wait, or at once when `batchMaxLeaves` wait. Closing
  * writes the batch file, signs the checkpoint (C2SP), gathers witness cosignatures, stores both
  * in one transaction, then publishes. One batch closes at a time; state resumes from the store.
+ * Only the holder of the log writer's lease signs: each batch renews it first.
  */
 import {
   addNoteSignatures,
@@ -12,11 +13,10 @@ import {
   type CryptoSuite,
 } from '@parley/core';
 import type { WitnessConfig } from '../config/config.js';
+import type { Lease } from '../lease/lease.js';
 import type { LogStore, StoredCheckpoint } from '../store/log-store.js';
+import type { TimerHandle, Timers } from '../time/timers.js';
 import { requestCosignatures } from './witness-client.js';
-
-/** Runs `run` after `delayMs`; returns a function that cancels it. */
-export type Scheduler = (run: () => void, delayMs: number) => () => void;
 
 /** The dependencies and settings of a checkpointer. */
 export interface CheckpointerOptions {
@@ -32,26 +32,20 @@ export interface CheckpointerOptions {
   readonly witnesses: readonly WitnessConfig[];
   readonly witnessTimeoutMs: number;
   readonly fetch: typeof fetch;
-  /** Default: setTimeout, unref'd so a pending batch never keeps the process alive. */
-  readonly schedule?: Scheduler;
+  /** Schedules the batch timer (the relay's are unref'd: a pending batch keeps nothing alive). */
+  readonly timers: Timers;
+  /** The log writer's lease: without it this process signs nothing and follows the store. */
+  readonly lease: Lease;
   readonly onCheckpoint?: (checkpoint: StoredCheckpoint) => void;
   readonly onWitnessFailure?: (witness: string, reason: string) => void;
   readonly onError?: (error: unknown) => void;
 }
 
-const defaultSchedule: Scheduler = (run, delayMs) => {
-  const timer = setTimeout(run, delayMs);
-  timer.unref();
-  return () => {
-    clearTimeout(timer);
-  };
-};
-
 /** Turns the log's leaves into signed, witnessed checkpoints. */
 export class Checkpointer {
   readonly #options: CheckpointerOptions;
   #latest: StoredCheckpoint | undefined;
-  #cancelTimer: (() => void) | undefined;
+  #timer: TimerHandle | undefined;
   #running: Promise<void> = Promise.resolve();
   #isBusy = false;
   #isAgain = false;
@@ -63,11 +57,17 @@ export class Checkpointer {
 
   /**
    * Loads the latest checkpoint, signing the one of size 0 on a new log so that clients can fetch
-   * a checkpoint at once, and schedules a batch for leaves a crash left unsigned.
+   * a checkpoint at once, and schedules a batch for leaves a crash left unsigned. Takes the lease
+   * first; a process that does not get it signs nothing, not even the first checkpoint.
+   * @throws Error if the lease is not held and the log has no checkpoint yet
    */
   async start(): Promise<StoredCheckpoint> {
     const { store, origin, clock } = this.#options;
+    const isWriter = await this.#options.lease.acquire();
     let latest = await store.latestCheckpoint();
+    if (latest === undefined && !isWriter) {
+      throw new Error('the log has no checkpoint and this process does not hold the lease');
+    }
     if (latest === undefined) {
       const body = formatCheckpoint({
         origin,
@@ -98,7 +98,8 @@ export class Checkpointer {
   notify(): void {
     // While a batch closes, the check that follows it sees these leaves.
     if (this.#isClosed || this.#isBusy) return;
-    this.#check().catch((error: unknown) => this.#options.onError?.(error));
+    const work = this.#options.lease.isHeld() ? this.#check() : this.#follow();
+    work.catch((error: unknown) => this.#options.onError?.(error));
   }
 
   /** Closes a batch of whatever leaves wait now, regardless of time and count. */
@@ -110,13 +111,23 @@ export class Checkpointer {
   /** Stops scheduling and waits for a batch being closed. */
   async close(): Promise<void> {
     this.#isClosed = true;
-    this.#cancelTimer?.();
-    this.#cancelTimer = undefined;
+    this.#cancelTimer();
     await this.#running;
   }
 
+  /** Without the lease: the latest checkpoint is whatever the lease holder stored last. */
+  async #follow(): Promise<void> {
+    const stored = await this.#options.store.latestCheckpoint();
+    if (stored !== undefined && stored.size > this.latest().size) this.#latest = stored;
+  }
+
+  #cancelTimer(): void {
+    this.#options.timers.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
   async #check(): Promise<void> {
-    if (this.#isClosed || this.#isBusy) return;
+    if (this.#isClosed || this.#isBusy || !this.#options.lease.isHeld()) return;
     const latest = this.latest();
     const waiting = (await this.#options.store.logSize()) - latest.size;
     if (waiting <= 0) return;
@@ -124,12 +135,11 @@ export class Checkpointer {
       this.#trigger();
       return;
     }
-    if (this.#cancelTimer !== undefined) return;
+    if (this.#timer !== undefined) return;
     const due = latest.createdAt + this.#options.batchIntervalMs - this.#options.clock();
-    const schedule = this.#options.schedule ?? defaultSchedule;
-    this.#cancelTimer = schedule(
+    this.#timer = this.#options.timers.setTimeout(
       () => {
-        this.#cancelTimer = undefined;
+        this.#timer = undefined;
         this.#trigger();
       },
       Math.max(0, due),
@@ -138,8 +148,7 @@ export class Checkpointer {
 
   #trigger(): void {
     if (this.#isClosed) return;
-    this.#cancelTimer?.();
-    this.#cancelTimer = undefined;
+    this.#cancelTimer();
     if (this.#isBusy) {
       this.#isAgain = true;
       return;
@@ -163,9 +172,16 @@ export class Checkpointer {
     })().catch((error: unknown) => this.#options.onError?.(error));
   }
 
-  /** Signs, witnesses and stores the checkpoint of up to batchMaxLeaves more leaves. */
+  /**
+   * Signs, witnesses and stores the checkpoint of up to batchMaxLeaves more leaves, if the lease
+   * is still held (renewing it); a process that lost it follows the store instead.
+   */
   async #closeBatch(): Promise<void> {
     const { store, suite, seed, origin, clock } = this.#options;
+    if (!(await this.#options.lease.renew())) {
+      await this.#follow();
+      return;
+    }
     const previous = this.latest();
     const start = previous.size;
     const end = Math.min(await store.logSize(), start + this.#options.batchMaxLeaves);

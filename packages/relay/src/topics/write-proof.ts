@@ -2,12 +2,25 @@
  * The write and cursor proofs of docs/spec/chats.md §Write keys as they arrive on the wire
  * (HTTP headers or body fields, WebSocket frame fields), and acknowledging with them.
  */
-import { isInboxTopic, verifyCursor, type WriteProof } from '@parley/core';
+import { isInboxTopic, verifyCursor, type CryptoSuite, type WriteProof } from '@parley/core';
 import type { Session } from '../auth/sessions.js';
-import { assertMayRead, spend, type RelayContext } from '../context.js';
 import { RelayError } from '../errors.js';
 import { decodeBase64Url } from '../http/wire.js';
+import type { InboxQuotas } from '../limits/inbox-quota.js';
+import type { TokenBuckets } from '../limits/token-bucket.js';
 import { OWNER_READER } from '../store/sqlite-write-keys.js';
+import type { TopicStore } from '../store/topic-store.js';
+import { assertMayRead } from './accept-envelope.js';
+
+/** What acknowledging uses. */
+export interface AcknowledgeDependencies {
+  readonly clock: () => number;
+  readonly suite: CryptoSuite;
+  readonly store: TopicStore;
+  /** New cursor rows per account (docs/spec/relay-api.md §Acknowledging). */
+  readonly cursorLimits: TokenBuckets;
+  readonly inboxQuotas: InboxQuotas;
+}
 
 /**
  * Reads a write proof from `writer`, `sig` and `next` (base64url text); undefined if none of
@@ -42,7 +55,7 @@ export function writeProofFrom(fields: {
  *   RELAY_RATE_LIMITED | RELAY_BAD_ENCODING
  */
 export async function acknowledgeTopic(
-  ctx: RelayContext,
+  deps: AcknowledgeDependencies,
   session: Session,
   topic: Uint8Array,
   seq: number,
@@ -53,9 +66,9 @@ export async function acknowledgeTopic(
     fields.reader !== undefined || fields.writer !== undefined || fields.sig !== undefined;
   if (isInboxTopic(topic)) {
     if (given) throw new RelayError('RELAY_WRITE_PROOF_INVALID', '(an inbox cursor has no proof)');
-    await ctx.stores.topics.acknowledge(topic, OWNER_READER, seq, undefined, ctx.clock());
+    await deps.store.acknowledge(topic, OWNER_READER, seq, undefined, deps.clock());
     // The owner has read them: the senders' shares of the inbox are free again.
-    ctx.inboxQuotas.acknowledged(topic, seq);
+    deps.inboxQuotas.acknowledged(topic, seq);
     return;
   }
   const { reader, writer, sig } = fields;
@@ -66,15 +79,15 @@ export async function acknowledgeTopic(
   const writerKey = decodeBase64Url(writer, 'writer', 32);
   const signature = decodeBase64Url(sig, 'sig', 64);
   const verified = await verifyCursor(
-    ctx.suite,
+    deps.suite,
     writerKey,
     { topic, reader: readerId, seq },
     signature,
   );
   if (!verified.ok) throw new RelayError('RELAY_WRITE_PROOF_INVALID', '(bad cursor signature)');
-  if ((await ctx.stores.topics.acknowledgedSeq(topic, readerId)) === undefined) {
-    spend(ctx, ctx.cursorLimits, session.account);
+  if ((await deps.store.acknowledgedSeq(topic, readerId)) === undefined) {
+    deps.cursorLimits.spend(session.account, deps.clock());
   }
-  const outcome = await ctx.stores.topics.acknowledge(topic, readerId, seq, writerKey, ctx.clock());
+  const outcome = await deps.store.acknowledge(topic, readerId, seq, writerKey, deps.clock());
   if (outcome === 'not-a-writer') throw new RelayError('RELAY_WRITE_FORBIDDEN');
 }

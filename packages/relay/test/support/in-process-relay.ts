@@ -15,14 +15,23 @@ import {
   type Identity,
   type SignatureContext,
 } from '@parley/core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
 import { unsafeSeededRandom } from '@parley/test-support/seeded-random';
 import {
+  createFileBlobStore,
   createInProcessBus,
+  createInProcessLease,
+  createNoAnchorChain,
   createRelay,
+  createSystemTimers,
   loadConfig,
   openSqliteStores,
+  type Lease,
+  type Timers,
   type RelayConfig,
   type RelayStores,
   type Relay,
@@ -102,6 +111,10 @@ export interface TestRelayOptions {
   readonly seed?: string;
   /** Keep error-level log lines in `logLines` instead of discarding them. */
   readonly captureLog?: boolean;
+  /** The relay's timers (default: the platform's, unref'd); manual-timers.ts drives them by hand. */
+  readonly timers?: Timers;
+  /** The log writer's lease (default: the in-process one, always held). */
+  readonly lease?: Lease;
 }
 
 /** Builds a relay. Close it with `close()`. */
@@ -116,15 +129,21 @@ export async function startTestRelay(options: TestRelayOptions = {}): Promise<Te
     options.captureLog === true
       ? pino({ level: 'error' }, { write: (line: string) => logLines.push(line) })
       : pino({ level: 'silent' });
+  const blobDir = mkdtempSync(join(tmpdir(), 'parley-relay-blobs-'));
   const relay = await createRelay({
+    config,
     stores: store,
     bus: createInProcessBus(),
+    blobs: createFileBlobStore(blobDir),
+    anchor: createNoAnchorChain(),
+    lease: options.lease ?? createInProcessLease(),
     clock: () => now,
+    timers: options.timers ?? createSystemTimers(),
     random: unsafeSeededRandom(`random ${seed}`),
+    logger: log,
     suite,
     identity: await generateIdentity(suite, unsafeSeededRandom(`identity of ${seed}`)),
-    config,
-    log,
+    fetch: globalThis.fetch,
   });
 
   const request: TestRelay['request'] = async (method, url, call = {}) => {
@@ -204,6 +223,7 @@ export async function startTestRelay(options: TestRelayOptions = {}): Promise<Te
     async close() {
       await relay.close();
       await inner.close();
+      rmSync(blobDir, { recursive: true, force: true });
     },
   };
 }

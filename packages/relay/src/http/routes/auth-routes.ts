@@ -1,11 +1,11 @@
 /** Login routes: POST /v1/auth/challenge and POST /v1/auth/session. */
 import { toBase64Url } from '@parley/core';
 import type { FastifyInstance } from 'fastify';
-import { spend, type RelayContext } from '../../context.js';
+import type { AuthService } from '../../auth/auth-service.js';
 import { decodeBase64Url, schemas } from '../wire.js';
 
 /** Registers the login routes. */
-export function registerAuthRoutes(app: FastifyInstance, ctx: RelayContext): void {
+export function registerAuthRoutes(app: FastifyInstance, auth: AuthService): void {
   app.post(
     '/v1/auth/challenge',
     {
@@ -27,10 +27,10 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: RelayContext): voi
     },
     (request) => {
       // Unauthenticated work is bounded per client address (there is no account yet).
-      spend(ctx, ctx.addressLimits, request.ip);
-      const challenge = ctx.challenges.issue(ctx.clock());
+      auth.addressLimits.spend(request.ip, auth.clock());
+      const challenge = auth.challenges.issue(auth.clock());
       return {
-        relayId: ctx.relayId,
+        relayId: auth.relayId,
         nonce: toBase64Url(challenge.nonce),
         expiresAt: challenge.expiresAt,
       };
@@ -77,9 +77,9 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: RelayContext): voi
       },
     },
     async (request) => {
-      spend(ctx, ctx.addressLimits, request.ip);
+      auth.addressLimits.spend(request.ip, auth.clock());
       const body = request.body;
-      const session = await ctx.sessions.login(
+      const session = await auth.sessions.login(
         {
           accountId: body.accountId,
           publicKey: decodeBase64Url(body.publicKey, 'publicKey'),
@@ -87,7 +87,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: RelayContext): voi
           signature: decodeBase64Url(body.signature, 'signature'),
           inviteCode: body.inviteCode,
         },
-        ctx.clock(),
+        auth.clock(),
       );
       return { token: session.token, accountId: body.accountId, expiresAt: session.expiresAt };
     },

@@ -2,7 +2,8 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { MAX_KEY_PACKAGE_BYTES, toBase64Url, verifyDirectoryEntry } from '@parley/core';
 import type { FastifyInstance } from 'fastify';
-import { sessionFromHeader, spend, type RelayContext } from '../../context.js';
+import type { AuthService } from '../../auth/auth-service.js';
+import type { DirectoryService } from '../../directory/directory-service.js';
 import { RelayError } from '../../errors.js';
 import { decodeBase64Url, schemas } from '../wire.js';
 
@@ -16,7 +17,10 @@ const accountParams = {
 } as const;
 
 /** Registers the directory routes. */
-export function registerDirectoryRoutes(app: FastifyInstance, ctx: RelayContext): void {
+export function registerDirectoryRoutes(
+  app: FastifyInstance,
+  { auth, directory }: { auth: AuthService; directory: DirectoryService },
+): void {
   app.put<{
     Params: { accountId: string };
     Body: { entry: string; keyPackages?: string[]; device?: string };
@@ -61,7 +65,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: RelayContext)
       },
     },
     async (request) => {
-      const session = await sessionFromHeader(ctx, request.headers.authorization);
+      const session = await auth.fromHeader(request.headers.authorization);
       const account = request.params.accountId;
       if (session.account !== account) {
         throw new RelayError('RELAY_FORBIDDEN', '(a session may publish only its own entry)');
@@ -74,14 +78,14 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: RelayContext)
         }
         return { hash: sha256(bytes), bytes };
       });
-      const verified = await verifyDirectoryEntry(ctx.suite, entryBytes);
+      const verified = await verifyDirectoryEntry(directory.suite, entryBytes);
       if (!verified.ok) throw new RelayError('RELAY_DIRECTORY_INVALID', `(${verified.reason})`);
       if (verified.value.entry.account !== account) {
         throw new RelayError('RELAY_DIRECTORY_INVALID', '(the entry is for another account)');
       }
       const devices = verified.value.entry.devices.map((device) => device.deviceKey);
       const owner = ownerOfKeyPackages(devices, request.body.device, keyPackages.length);
-      const outcome = await ctx.stores.directory.putDirectoryEntry(
+      const outcome = await directory.store.putDirectoryEntry(
         account,
         {
           bytes: entryBytes,
@@ -92,12 +96,12 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: RelayContext)
         },
         keyPackages.map((keyPackage) => ({ ...keyPackage, device: owner })),
         MAX_KEY_PACKAGES,
-        ctx.clock(),
+        directory.clock(),
       );
       if (outcome === 'stale') throw new RelayError('RELAY_DIRECTORY_STALE');
       if (outcome === 'too-many-key-packages') throw new RelayError('RELAY_TOO_MANY_KEY_PACKAGES');
-      ctx.checkpointer.notify();
-      const stored = await ctx.stores.directory.getDirectoryEntry(account);
+      directory.leavesAdded();
+      const stored = await directory.store.getDirectoryEntry(account);
       return {
         cid: verified.value.cid.toString(),
         availableKeyPackages: stored?.availableKeyPackages ?? 0,
@@ -128,7 +132,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: RelayContext)
       },
     },
     async (request) => {
-      const stored = await ctx.stores.directory.getDirectoryEntry(request.params.accountId);
+      const stored = await directory.store.getDirectoryEntry(request.params.accountId);
       if (stored === undefined) throw new RelayError('RELAY_NOT_FOUND', '(no directory entry)');
       return {
         entry: toBase64Url(stored.entry),
@@ -157,22 +161,22 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: RelayContext)
       },
     },
     async (request) => {
-      const session = await sessionFromHeader(ctx, request.headers.authorization);
-      spend(ctx, ctx.claimLimits, session.account);
+      const session = await auth.fromHeader(request.headers.authorization);
+      directory.claimLimits.spend(session.account, directory.clock());
       const target = request.params.accountId;
       // One-time packages are scarce: a claimer gets a few of each account's, and each account
       // hands out a few per hour; beyond that everyone gets the last resort, so nobody can drain
       // a pool (or deny others a package) by claiming fast.
-      const now = ctx.clock();
+      const now = directory.clock();
       const oneTime =
         target === session.account ||
-        (ctx.oneTimeClaimsPerPair.hasToken(`${session.account} ${target}`, now) &&
-          ctx.oneTimeClaimsPerTarget.hasToken(target, now));
+        (directory.oneTimeClaimsPerPair.hasToken(`${session.account} ${target}`, now) &&
+          directory.oneTimeClaimsPerTarget.hasToken(target, now));
       if (oneTime && target !== session.account) {
-        ctx.oneTimeClaimsPerPair.take(`${session.account} ${target}`, now);
-        ctx.oneTimeClaimsPerTarget.take(target, now);
+        directory.oneTimeClaimsPerPair.take(`${session.account} ${target}`, now);
+        directory.oneTimeClaimsPerTarget.take(target, now);
       }
-      const outcome = await ctx.stores.directory.claimKeyPackage(target, now, { oneTime });
+      const outcome = await directory.store.claimKeyPackage(target, now, { oneTime });
       if ('missing' in outcome) throw new RelayError('RELAY_NOT_FOUND', '(no directory entry)');
       return { keyPackage: toBase64Url(outcome.keyPackage), lastResort: outcome.lastResort };
     },

@@ -1,20 +1,20 @@
 /** Envelope routes: post, page through a topic, acknowledge. */
 import { encodeCanonical, toBase64Url } from '@parley/core';
 import type { FastifyInstance } from 'fastify';
-import {
-  acceptEnvelope,
-  assertMayRead,
-  sessionFromHeader,
-  type RelayContext,
-} from '../../context.js';
+import type { AuthService } from '../../auth/auth-service.js';
 import { RelayError } from '../../errors.js';
-import { acknowledgeTopic, writeProofFrom } from '../../topics/write-proof.js';
+import { assertMayRead } from '../../topics/accept-envelope.js';
+import type { TopicService } from '../../topics/topic-service.js';
+import { writeProofFrom } from '../../topics/write-proof.js';
 import { decodeBase64Url, schemas } from '../wire.js';
 
 const bearer = [{ bearer: [] }];
 
 /** Registers the envelope and topic routes. */
-export function registerEnvelopeRoutes(app: FastifyInstance, ctx: RelayContext): void {
+export function registerEnvelopeRoutes(
+  app: FastifyInstance,
+  { auth, topics }: { auth: AuthService; topics: TopicService },
+): void {
   app.post<{ Body: Buffer | { envelope: string } }>(
     '/v1/envelopes',
     {
@@ -43,7 +43,7 @@ export function registerEnvelopeRoutes(app: FastifyInstance, ctx: RelayContext):
       },
     },
     async (request, reply) => {
-      const session = await sessionFromHeader(ctx, request.headers.authorization);
+      const session = await auth.fromHeader(request.headers.authorization);
       const body = request.body;
       let bytes: Uint8Array;
       if (Buffer.isBuffer(body)) {
@@ -62,8 +62,8 @@ export function registerEnvelopeRoutes(app: FastifyInstance, ctx: RelayContext):
         sig: request.headers['parley-sig'],
         next: request.headers['parley-next'],
       });
-      const receipt = await acceptEnvelope(ctx, session, bytes, proof);
-      return reply.code(receipt.duplicate ? 200 : 201).send(await ctx.signReceipt(receipt));
+      const receipt = await topics.accept(session, bytes, proof);
+      return reply.code(receipt.duplicate ? 200 : 201).send(await topics.signReceipt(receipt));
     },
   );
 
@@ -115,23 +115,23 @@ export function registerEnvelopeRoutes(app: FastifyInstance, ctx: RelayContext):
       },
     },
     async (request, reply) => {
-      const session = await sessionFromHeader(ctx, request.headers.authorization);
+      const session = await auth.fromHeader(request.headers.authorization);
       const topic = decodeBase64Url(request.params.topic, 'topic', 32);
       assertMayRead(session, topic);
       const after = Number(request.query.after ?? '0');
       const limit = Number(request.query.limit ?? '100');
-      if (limit > ctx.config.limits.maxPageSize) {
+      if (limit > topics.limits.maxPageSize) {
         throw new RelayError(
           'RELAY_INVALID_REQUEST',
-          `(limit is at most ${ctx.config.limits.maxPageSize})`,
+          `(limit is at most ${topics.limits.maxPageSize})`,
         );
       }
       // A page stops at maxPageBytes of envelopes (always at least one): a reader pages on
       // until it reaches lastSeq, and no single answer holds a whole backlog in memory.
-      const envelopes = await ctx.stores.topics.listEnvelopes(topic, after, limit, {
-        maxBytes: ctx.config.limits.maxPageBytes,
+      const envelopes = await topics.store.listEnvelopes(topic, after, limit, {
+        maxBytes: topics.limits.maxPageBytes,
       });
-      ctx.metrics.envelopesOut.inc(envelopes.length);
+      topics.metrics.envelopesOut.inc(envelopes.length);
       if (prefersCbor(request.headers.accept)) {
         const page = encodeCanonical({
           envelopes: envelopes.map((stored) => ({
@@ -141,7 +141,7 @@ export function registerEnvelopeRoutes(app: FastifyInstance, ctx: RelayContext):
             leafIndex: stored.leafIndex,
             envelope: stored.bytes,
           })),
-          lastSeq: await ctx.stores.topics.lastSeq(topic),
+          lastSeq: await topics.store.lastSeq(topic),
         });
         return reply
           .type('application/cbor')
@@ -155,7 +155,7 @@ export function registerEnvelopeRoutes(app: FastifyInstance, ctx: RelayContext):
           leafIndex: stored.leafIndex,
           envelope: toBase64Url(stored.bytes),
         })),
-        lastSeq: await ctx.stores.topics.lastSeq(topic),
+        lastSeq: await topics.store.lastSeq(topic),
       };
     },
   );
@@ -190,10 +190,10 @@ export function registerEnvelopeRoutes(app: FastifyInstance, ctx: RelayContext):
       },
     },
     async (request, reply) => {
-      const session = await sessionFromHeader(ctx, request.headers.authorization);
+      const session = await auth.fromHeader(request.headers.authorization);
       const topic = decodeBase64Url(request.params.topic, 'topic', 32);
       const { seq, ...proof } = request.body;
-      await acknowledgeTopic(ctx, session, topic, seq, proof);
+      await topics.acknowledge(session, topic, seq, proof);
       return reply.code(204).send();
     },
   );

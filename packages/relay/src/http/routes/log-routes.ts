@@ -5,7 +5,7 @@
  */
 import { toBase64Url } from '@parley/core';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { RelayContext } from '../../context.js';
+import type { LogService } from '../../log/log-service.js';
 import { RelayError } from '../../errors.js';
 import { decodeBase64Url } from '../wire.js';
 import type { StoredCheckpoint } from '../../store/log-store.js';
@@ -23,7 +23,7 @@ const hashList = {
 const tags = ['log'];
 
 /** Registers the public log routes. */
-export function registerLogRoutes(app: FastifyInstance, ctx: RelayContext): void {
+export function registerLogRoutes(app: FastifyInstance, log: LogService): void {
   const sendCheckpoint = (reply: FastifyReply, checkpoint: StoredCheckpoint) => {
     if (checkpoint.batchCid !== null) void reply.header(BATCH_HEADER, checkpoint.batchCid);
     return reply.type('text/plain; charset=utf-8').send(checkpoint.note);
@@ -38,7 +38,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: RelayContext): void
         produces: ['text/plain'],
       },
     },
-    (_request, reply) => sendCheckpoint(reply, ctx.checkpointer.latest()),
+    (_request, reply) => sendCheckpoint(reply, log.checkpointer.latest()),
   );
 
   app.get<{ Params: { size: string } }>(
@@ -52,7 +52,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: RelayContext): void
       },
     },
     async (request, reply) => {
-      const checkpoint = await ctx.stores.log.getCheckpoint(Number(request.params.size));
+      const checkpoint = await log.store.getCheckpoint(Number(request.params.size));
       if (checkpoint === undefined) throw new RelayError('RELAY_LOG_CHECKPOINT_NOT_FOUND');
       return sendCheckpoint(reply, checkpoint);
     },
@@ -96,19 +96,19 @@ export function registerLogRoutes(app: FastifyInstance, ctx: RelayContext): void
       if (given !== 1) {
         throw new RelayError('RELAY_INVALID_REQUEST', '(give exactly one of index, cid and hash)');
       }
-      const size = signedSize(ctx, request.query.size, 1);
+      const size = signedSize(log, request.query.size, 1);
       const index =
         indexText !== undefined
           ? Number(indexText)
           : cid !== undefined
-            ? await ctx.stores.log.leafIndexOfCid(cid)
-            : await ctx.stores.log.leafIndexOfHash(decodeBase64Url(hash ?? '', 'hash', 32));
+            ? await log.store.leafIndexOfCid(cid)
+            : await log.store.leafIndexOfHash(decodeBase64Url(hash ?? '', 'hash', 32));
       if (index === undefined || index >= size) {
         throw new RelayError('RELAY_LOG_LEAF_NOT_FOUND', `(not in the tree of ${size} leaves)`);
       }
-      const [leaf] = await ctx.stores.log.leafRange(index, index + 1);
+      const [leaf] = await log.store.leafRange(index, index + 1);
       if (leaf === undefined) throw new RelayError('RELAY_LOG_LEAF_NOT_FOUND');
-      const proof = await ctx.stores.log.logInclusionProof(index, size);
+      const proof = await log.store.logInclusionProof(index, size);
       return { index, size, leafHash: toBase64Url(leaf.hash), proof: proof.map(toBase64Url) };
     },
   );
@@ -135,12 +135,12 @@ export function registerLogRoutes(app: FastifyInstance, ctx: RelayContext): void
       },
     },
     async (request) => {
-      const to = signedSize(ctx, request.query.to, 1);
+      const to = signedSize(log, request.query.to, 1);
       const from = Number(request.query.from);
       if (from < 1 || from > to) {
         throw new RelayError('RELAY_LOG_SIZE_INVALID', '(need 0 < from ≤ to)');
       }
-      const proof = await ctx.stores.log.logConsistencyProof(from, to);
+      const proof = await log.store.logConsistencyProof(from, to);
       return { from, to, proof: proof.map(toBase64Url) };
     },
   );
@@ -178,14 +178,14 @@ export function registerLogRoutes(app: FastifyInstance, ctx: RelayContext): void
     async (request) => {
       const start = Number(request.query.start);
       const end = Number(request.query.end);
-      const size = ctx.checkpointer.latest().size;
+      const size = log.checkpointer.latest().size;
       if (start >= end || end > size || end - start > MAX_LEAVES_PER_PAGE) {
         throw new RelayError(
           'RELAY_LOG_RANGE_INVALID',
           `(need start < end ≤ ${size}, at most ${MAX_LEAVES_PER_PAGE} leaves)`,
         );
       }
-      const leaves = await ctx.stores.log.leafRange(start, end);
+      const leaves = await log.store.leafRange(start, end);
       return { leaves: leaves.map((leaf) => ({ index: leaf.index, cid: leaf.cid })) };
     },
   );
@@ -205,7 +205,7 @@ export function registerLogRoutes(app: FastifyInstance, ctx: RelayContext): void
       },
     },
     async (request, reply) => {
-      const bytes = await ctx.stores.log.getBatch(request.params.cid);
+      const bytes = await log.store.getBatch(request.params.cid);
       if (bytes === undefined) throw new RelayError('RELAY_LOG_BATCH_NOT_FOUND');
       return reply.type('application/vnd.ipld.dag-cbor').send(Buffer.from(bytes));
     },
@@ -216,9 +216,9 @@ export function registerLogRoutes(app: FastifyInstance, ctx: RelayContext): void
  * A tree size in 1..latest checkpoint size (or `min`..).
  * @throws RelayError RELAY_LOG_SIZE_INVALID
  */
-function signedSize(ctx: RelayContext, text: string, min: number): number {
+function signedSize(log: LogService, text: string, min: number): number {
   const size = Number(text);
-  const latest = ctx.checkpointer.latest().size;
+  const latest = log.checkpointer.latest().size;
   if (size < min || size > latest) {
     throw new RelayError(
       'RELAY_LOG_SIZE_INVALID',

@@ -1,18 +1,22 @@
 /** Operations routes: relay info, health, readiness, metrics and the OpenAPI document. */
 import { toBase64Url } from '@parley/core';
 import type { FastifyInstance } from 'fastify';
-import type { RelayContext } from '../../context.js';
+import type { LogService } from '../../log/log-service.js';
+import type { OpsService } from '../../ops/ops-service.js';
 import { RelayError } from '../../errors.js';
 import { RELAY_VERSION } from '../../version.js';
 
 /** Registers /v1/info, /healthz, /readyz, /metrics and /docs. */
-export function registerOperationsRoutes(app: FastifyInstance, ctx: RelayContext): void {
-  const { limits, auth, retention, allowlist } = ctx.config;
+export function registerOperationsRoutes(
+  app: FastifyInstance,
+  { ops, log }: { ops: OpsService; log: LogService },
+): void {
+  const { limits, auth, retention, allowlist } = ops.config;
   const info = {
-    relayId: ctx.relayId,
-    publicKey: toBase64Url(ctx.publicKey),
+    relayId: ops.relayId,
+    publicKey: toBase64Url(log.publicKey),
     version: RELAY_VERSION,
-    log: { origin: ctx.logOrigin, publicKey: toBase64Url(ctx.publicKey) },
+    log: { origin: log.origin, publicKey: toBase64Url(log.publicKey) },
     limits: { ...limits },
     policies: {
       allowlist: allowlist.mode,
@@ -35,7 +39,7 @@ export function registerOperationsRoutes(app: FastifyInstance, ctx: RelayContext
   }));
 
   app.get('/readyz', { schema: { summary: 'Readiness', tags: ['operations'] } }, async () => {
-    if (ctx.state.draining || !(await ctx.stores.isHealthy()))
+    if (ops.state.draining || !(await ops.isHealthy()))
       throw new RelayError('RELAY_NOT_READY');
     return { status: 'ready' };
   });
@@ -44,8 +48,8 @@ export function registerOperationsRoutes(app: FastifyInstance, ctx: RelayContext
     '/metrics',
     { schema: { summary: 'Prometheus metrics', tags: ['operations'] } },
     async (_request, reply) => {
-      const text = await ctx.metrics.registry.metrics();
-      return reply.type(ctx.metrics.registry.contentType).send(text);
+      const text = await ops.metrics.registry.metrics();
+      return reply.type(ops.metrics.registry.contentType).send(text);
     },
   );
 

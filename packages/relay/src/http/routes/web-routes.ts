@@ -6,7 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { RelayContext } from '../../context.js';
+import type { RelayConfig } from '../../config/config.js';
 import { RelayError } from '../../errors.js';
 
 const TYPES: Readonly<Record<string, string>> = {
@@ -42,8 +42,8 @@ export const WEB_SECURITY_HEADERS: Readonly<Record<string, string>> = {
  * Registers GET / and the app's files.
  * @throws RelayError RELAY_URL_TOO_LONG, RELAY_NOT_FOUND for /v1/ paths no API route took
  */
-export function registerWebRoutes(app: FastifyInstance, ctx: RelayContext): void {
-  const root = normalize(ctx.config.web.dir).replace(/[\\/]+$/, '');
+export function registerWebRoutes(app: FastifyInstance, web: RelayConfig['web']): void {
+  const root = normalize(web.dir).replace(/[\\/]+$/, '');
   const schema = { hide: true };
 
   const serve = async (path: string, reply: FastifyReply) => {

@@ -15,18 +15,19 @@ import {
   type AddCheckpointRequest,
 } from '@parley/core';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { RelayContext } from '../../context.js';
+import type { LogService } from '../../log/log-service.js';
+import type { OpsService } from '../../ops/ops-service.js';
 import { RelayError } from '../../errors.js';
 
 /** Registers the witness route, with its own text/plain body parser. */
 export async function registerWitnessRoutes(
   app: FastifyInstance,
-  ctx: RelayContext,
+  { log: relayLog, ops }: { log: LogService; ops: OpsService },
 ): Promise<void> {
-  const logs = new Map(ctx.config.witness.logs.map((log) => [log.origin, log]));
+  const logs = new Map(relayLog.witness.logs.map((log) => [log.origin, log]));
 
   const conflict = (reply: FastifyReply, size: number) => {
-    ctx.metrics.errors.inc({ code: 'RELAY_WITNESS_CONFLICT' });
+    ops.metrics.errors.inc({ code: 'RELAY_WITNESS_CONFLICT' });
     return reply.code(409).type('text/x.tlog.size').send(`${size}\n`);
   };
 
@@ -66,8 +67,8 @@ export async function registerWitnessRoutes(
         }
         const log = logs.get(origin);
         if (log === undefined) throw new RelayError('RELAY_WITNESS_UNKNOWN_LOG');
-        const last = await ctx.stores.log.getCosignedState(origin);
-        const decision = await decideAddCheckpoint(ctx.suite, parsed, log, last);
+        const last = await relayLog.store.getCosignedState(origin);
+        const decision = await decideAddCheckpoint(relayLog.suite, parsed, log, last);
         if (!decision.ok) {
           switch (decision.reason) {
             case 'conflict':
@@ -84,16 +85,16 @@ export async function registerWitnessRoutes(
         }
         const { checkpoint } = decision;
         const next = { size: checkpoint.size, rootHash: checkpoint.rootHash };
-        if (!(await ctx.stores.log.replaceCosignedState(origin, last, next))) {
+        if (!(await relayLog.store.replaceCosignedState(origin, last, next))) {
           // Another request moved this log on after we read it: that one won.
-          return conflict(reply, (await ctx.stores.log.getCosignedState(origin))?.size ?? 0);
+          return conflict(reply, (await relayLog.store.getCosignedState(origin))?.size ?? 0);
         }
         const line = await cosignCheckpoint(
-          ctx.suite,
-          ctx.signingSeed,
-          ctx.logOrigin,
+          relayLog.suite,
+          relayLog.signingSeed,
+          relayLog.origin,
           openSignedNote(parsed.note).body,
-          Math.floor(ctx.clock() / 1000),
+          Math.floor(relayLog.clock() / 1000),
         );
         return reply.type('text/plain; charset=utf-8').send(line);
       },
