@@ -173,7 +173,13 @@ export async function createRelay(deps: RelayDependencies): Promise<Relay> {
   });
   registerWebRoutes(app, config.web);
   // After the sockets exist: resuming may close a batch at once, which is broadcast.
-  await log.checkpointer.start();
+  try {
+    await log.checkpointer.start();
+  } catch (error) {
+    await app.close();
+    stopCheckpoints();
+    throw error;
+  }
   services.sweeper.start();
 
   return {

@@ -61,6 +61,11 @@ export class Sweeper {
     }
   }
 
+  /** Waits for a sweep under way (at once if none). */
+  settled(): Promise<void> {
+    return this.#running;
+  }
+
   /** Stops sweeping and waits for a sweep under way. */
   async stop(): Promise<void> {
     this.#options.timers.clearInterval(this.#timer);

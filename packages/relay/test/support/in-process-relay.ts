@@ -144,6 +144,10 @@ export async function startTestRelay(options: TestRelayOptions = {}): Promise<Te
     suite,
     identity: await generateIdentity(suite, unsafeSeededRandom(`identity of ${seed}`)),
     fetch: globalThis.fetch,
+  }).catch(async (error: unknown) => {
+    await inner.close();
+    rmSync(blobDir, { recursive: true, force: true });
+    throw error;
   });
 
   const request: TestRelay['request'] = async (method, url, call = {}) => {
