@@ -2,7 +2,12 @@
  * The relay's ports (what createRelay is given) and its services (what the routes and the socket
  * get), built once from the ports: docs/adr/0017-relay-ports.md.
  */
-import { accountIdFromPublicKey, type CryptoSuite, type Identity, type RandomSource } from '@parley/core';
+import {
+  accountIdFromPublicKey,
+  type CryptoSuite,
+  type Identity,
+  type RandomSource,
+} from '@parley/core';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AnchorChain } from './anchor/anchor-chain.js';
 import { createAuthService, type AuthService } from './auth/auth-service.js';

@@ -14,7 +14,13 @@ import type { OpsService } from '../ops/ops-service.js';
 import { sleep, type TimerHandle, type Timers } from '../time/timers.js';
 import type { TopicService } from '../topics/topic-service.js';
 import { writeProofFrom } from '../topics/write-proof.js';
-import { countField, errorFrame, readClientFrame, stringField, type FrameFields } from './frames.js';
+import {
+  countField,
+  errorFrame,
+  readClientFrame,
+  stringField,
+  type FrameFields,
+} from './frames.js';
 import type { BufferedPeer, SendBudget } from './send-budget.js';
 import { Subscriptions } from './subscriptions.js';
 

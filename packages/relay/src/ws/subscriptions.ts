@@ -50,7 +50,8 @@ export class Subscriptions {
   async subscribe(session: Session, key: string, afterField: unknown): Promise<void> {
     const { topics, metrics, send } = this.#options;
     const topic = decodeBase64Url(key, 'topic', 32);
-    if (this.#byTopic.has(key)) throw new RelayError('RELAY_INVALID_REQUEST', '(already subscribed)');
+    if (this.#byTopic.has(key))
+      throw new RelayError('RELAY_INVALID_REQUEST', '(already subscribed)');
     if (this.#byTopic.size >= topics.limits.maxSubscriptionsPerConnection) {
       throw new RelayError('RELAY_TOO_MANY_SUBSCRIPTIONS');
     }

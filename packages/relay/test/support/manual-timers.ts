@@ -53,9 +53,7 @@ export function createManualTimers(): ManualTimers {
     advance(ms) {
       const until = now + ms;
       for (;;) {
-        const next = pending
-          .filter((timer) => timer.due <= until)
-          .sort((a, b) => a.due - b.due)[0];
+        const next = pending.filter((timer) => timer.due <= until).sort((a, b) => a.due - b.due)[0];
         if (next === undefined) break;
         now = Math.max(now, next.due);
         ran(next);

@@ -39,8 +39,7 @@ export function registerOperationsRoutes(
   }));
 
   app.get('/readyz', { schema: { summary: 'Readiness', tags: ['operations'] } }, async () => {
-    if (ops.state.draining || !(await ops.isHealthy()))
-      throw new RelayError('RELAY_NOT_READY');
+    if (ops.state.draining || !(await ops.isHealthy())) throw new RelayError('RELAY_NOT_READY');
     return { status: 'ready' };
   });
 
