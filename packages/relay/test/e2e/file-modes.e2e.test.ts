@@ -1,8 +1,9 @@
 /**
  * The relay's files are owner-only (docs/operators.md §Files) against a real relay process started
  * under umask 022 in a data directory made by hand as 0755: the directory becomes 0700 and
- * relay.db, its -wal and -shm files and relay-key.json are 0600, also after files were loosened
- * between two runs; a data directory that cannot be made private is refused with a code.
+ * relay.db, its -wal and -shm files and relay-key.json are 0600 (the blob directory 0700), also
+ * after files were loosened between two runs; a data directory that cannot be made private is
+ * refused with a code.
  */
 import { chmodSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,8 +37,11 @@ function expectPrivate(dataDir: string): void {
   for (const name of ['relay.db', 'relay.db-wal', 'relay.db-shm', 'relay-key.json']) {
     expect(found[name], `${name} in ${JSON.stringify(found)}`).toBe('0600');
   }
+  expect(found.blobs, 'the blob store directory').toBe('0700');
   for (const [name, mode] of Object.entries(found)) {
-    if (name !== '.') expect(mode, name).toBe('0600');
+    if (name === '.') continue;
+    const isDirectory = statSync(join(dataDir, name)).isDirectory();
+    expect(mode, name).toBe(isDirectory ? '0700' : '0600');
   }
 }
 
@@ -60,7 +64,10 @@ describe('relay files under umask 022 in a pre-existing 0755 data directory', ()
     // SIGKILL keeps the -wal and -shm files on disk, as a crash does.
     await first.kill9();
     chmodSync(dataDir, 0o755);
-    for (const name of readdirSync(dataDir)) chmodSync(join(dataDir, name), 0o644);
+    for (const name of readdirSync(dataDir)) {
+      const path = join(dataDir, name);
+      chmodSync(path, statSync(path).isDirectory() ? 0o755 : 0o644);
+    }
     expect(modeOf(join(dataDir, 'relay.db-wal'))).toBe('0644');
     const second = await startRelay({ dataDir, umask: UMASK });
     expectPrivate(dataDir);
