@@ -114,7 +114,13 @@ export async function main(argv, env) {
     suite,
     identity,
     fetch,
+  }).catch(async (/** @type {unknown} */ error) => {
+    await store.close();
+    if (!isRelayError(error)) throw error;
+    process.stderr.write(`${error.code}: ${error.message}\n`);
+    return undefined;
   });
+  if (relay === undefined) return 1;
   const url = await relay.app.listen({ host: config.host, port: config.port });
   process.stdout.write(`Parley relay listening on ${url} (relay id ${relay.relayId})\n`);
   if (existsSync(join(config.web.dir, 'index.html'))) {

@@ -71,6 +71,10 @@ export const RELAY_ERRORS = {
     0,
     'The data directory or a file in it cannot be made readable by the relay’s user only.',
   ],
+  RELAY_LEASE_NOT_HELD: [
+    0,
+    'The log has no checkpoint yet and another relay process holds the log writer’s lease.',
+  ],
 } as const satisfies Record<string, readonly [number, string]>;
 
 /** A stable relay error code. */

@@ -37,7 +37,7 @@ export interface Relay {
  * Builds a relay from its ports (`config`, `stores`, `bus`, `blobs`, `anchor`, `lease`, `clock`,
  * `timers`, `random`, `logger`, ...): the services, then the app, then starts the checkpointer
  * (taking the lease) and the retention sweep.
- * @throws Error if the log has no checkpoint and the lease is held elsewhere
+ * @throws RelayError RELAY_LEASE_NOT_HELD if the log has no checkpoint and the lease is held elsewhere
  */
 export async function createRelay(deps: RelayDependencies): Promise<Relay> {
   const { config } = deps;

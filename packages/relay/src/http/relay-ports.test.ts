@@ -104,7 +104,9 @@ describe('createRelay and the lease', () => {
       release: () => Promise.resolve(),
       isHeld: () => false,
     };
-    await expect(startTestRelay({ lease: heldElsewhere })).rejects.toThrow(Error);
+    await expect(startTestRelay({ lease: heldElsewhere })).rejects.toMatchObject({
+      code: 'RELAY_LEASE_NOT_HELD',
+    });
   });
 
   it('signs no checkpoint once its lease is lost', async () => {

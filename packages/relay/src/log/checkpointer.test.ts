@@ -240,7 +240,7 @@ describe('Checkpointer', () => {
     const leaseOf = sharedLease();
     await leaseOf().acquire();
     checkpointer = checkpointerFor({ lease: leaseOf() });
-    await expect(checkpointer.start()).rejects.toThrow(Error);
+    await expect(checkpointer.start()).rejects.toMatchObject({ code: 'RELAY_LEASE_NOT_HELD' });
     expect(await stores.log.latestCheckpoint()).toBeUndefined();
   });
 

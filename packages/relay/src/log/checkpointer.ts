@@ -13,6 +13,7 @@ import {
   type CryptoSuite,
 } from '@parley/core';
 import type { WitnessConfig } from '../config/config.js';
+import { RelayError } from '../errors.js';
 import type { Lease } from '../lease/lease.js';
 import type { LogStore, StoredCheckpoint } from '../store/log-store.js';
 import type { TimerHandle, Timers } from '../time/timers.js';
@@ -59,14 +60,15 @@ export class Checkpointer {
    * Loads the latest checkpoint, signing the one of size 0 on a new log so that clients can fetch
    * a checkpoint at once, and schedules a batch for leaves a crash left unsigned. Takes the lease
    * first; a process that does not get it signs nothing, not even the first checkpoint.
-   * @throws Error if the lease is not held and the log has no checkpoint yet
+   * @throws RelayError RELAY_LEASE_NOT_HELD if the lease is held elsewhere and the log has no
+   *   checkpoint yet
    */
   async start(): Promise<StoredCheckpoint> {
     const { store, origin, clock } = this.#options;
     const isWriter = await this.#options.lease.acquire();
     let latest = await store.latestCheckpoint();
     if (latest === undefined && !isWriter) {
-      throw new Error('the log has no checkpoint and this process does not hold the lease');
+      throw new RelayError('RELAY_LEASE_NOT_HELD');
     }
     if (latest === undefined) {
       const body = formatCheckpoint({
