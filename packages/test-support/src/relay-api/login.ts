@@ -35,6 +35,12 @@ export interface LoginTamper {
   readonly signer?: Identity;
   /** Flip one bit of the signature. */
   readonly corruptSignature?: boolean;
+  /** Signs for this relay id instead of the challenge's. */
+  readonly relayId?: string;
+  /** Signs this expiry instead of the challenge's. */
+  readonly expiresAt?: number;
+  /** Claims this account id in the body (the statement still names the identity's). */
+  readonly accountId?: string;
   readonly inviteCode?: string;
 }
 
@@ -57,9 +63,17 @@ export async function signChallenge(
       return signature;
     },
   };
-  const request = await answerChallenge(challenge, signer, { inviteCode: tamper.inviteCode });
+  // The relay id and expiry are signed, never sent: tampering with them is signing another challenge.
+  const signed = {
+    ...challenge,
+    relayId: tamper.relayId ?? challenge.relayId,
+    expiresAt: tamper.expiresAt ?? challenge.expiresAt,
+  };
+  const request = await answerChallenge(signed, signer, { inviteCode: tamper.inviteCode });
   if (!request.ok) throw new Error(`challenge refused: ${request.detail ?? request.reason}`);
-  return request.value;
+  return tamper.accountId === undefined
+    ? request.value
+    : { ...request.value, accountId: tamper.accountId };
 }
 
 /** `POST /v1/auth/session` with a prepared body. */
