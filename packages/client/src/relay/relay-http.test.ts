@@ -8,7 +8,7 @@ import { RelayHttp, answerBytes, decodeAnswer } from './relay-http.js';
 function fetchAnswering(response: () => Response) {
   const requests: { url: string; init: RequestInit | undefined }[] = [];
   const fake: typeof fetch = (input, init) => {
-    requests.push({ url: String(input), init });
+    requests.push({ url: input as string, init });
     return Promise.resolve(response());
   };
   return { fake, requests };
@@ -69,7 +69,8 @@ describe('RelayHttp', () => {
   it('decodes a DAG-CBOR answer when asked for cbor', async () => {
     const bytes = encodeCanonical({ lastSeq: 3 });
     const { fake } = fetchAnswering(
-      () => new Response(bytes, { headers: { 'content-type': 'application/cbor' } }),
+      () =>
+        new Response(new Uint8Array(bytes), { headers: { 'content-type': 'application/cbor' } }),
     );
     const http = new RelayHttp({ relayUrl: 'https://relay.example', fetch: fake });
     expect((await http.request('GET', '/p', { accept: 'cbor' })).body).toEqual({ lastSeq: 3 });

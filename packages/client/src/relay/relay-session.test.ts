@@ -27,10 +27,10 @@ function fakeRelay(options: { challenge?: unknown; forgetsFirstToken?: boolean }
   const challenge: ChallengeAnswer = { relayId: 'relay-1', nonce, expiresAt: HOUR_MS };
   const state = { logins: 0, refused: 0 };
   const fake: typeof fetch = async (input, init) => {
-    const path = new URL(String(input)).pathname;
+    const path = new URL(input as string).pathname;
     if (path === '/v1/auth/challenge') return Response.json(options.challenge ?? challenge);
     if (path === '/v1/auth/session') {
-      const body = checkWire(sessionRequestSchema, JSON.parse(String(init?.body)), 'body');
+      const body = checkWire(sessionRequestSchema, JSON.parse(init?.body as string), 'body');
       if (!body.ok)
         return Response.json(errorBody({ code: 'RELAY_BAD_REQUEST', message: 'x' }), {
           status: 400,
