@@ -41,8 +41,6 @@ const oversizedSources = [
   'packages/client/src/log/log-monitor.ts',
   // Waits for #12 item 3: the socket's frame codec moves onto the wire module.
   'packages/relay/src/ws/socket.ts',
-  // Waits for #12 (file size gate): verify, export and offline check are three commands in one file.
-  'packages/cli/src/commands/history.ts',
 ];
 
 export default defineConfig(

@@ -1,4 +1,4 @@
-/** The directory routes over an injected fetch: entries and claims decoded, unknown accounts undefined. */
+/** The directory routes over an injected fetch: entries and claims decoded, unknown ones undefined. */
 import {
   createCryptoSuite,
   errorBody,

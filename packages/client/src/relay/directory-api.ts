@@ -1,4 +1,4 @@
-/** The relay's directory routes (docs/spec/directory.md) for the SDK: read, publish, claim a KeyPackage. */
+/** The relay's directory routes (docs/spec/directory.md) for the SDK: read, publish, claim. */
 import {
   directoryEntryAnswerSchema,
   directoryPutAnswerSchema,

@@ -1,4 +1,4 @@
-/** The public log routes over an injected fetch: info, proofs and leaves decoded, bad bodies refused. */
+/** The public log routes over an injected fetch: info, proofs, leaves decoded; bad bodies refused. */
 import {
   errorBody,
   toBase64Url,

@@ -1,4 +1,4 @@
-/** The relay's public transparency-log routes (docs/spec/log.md) for the SDK: identity, checkpoints, proofs, leaves, batches. */
+/** The relay's public log routes (docs/spec/log.md) for the SDK: info, checkpoints, proofs, leaves. */
 import {
   consistencyProofSchema,
   inclusionProofSchema,

@@ -1,4 +1,4 @@
-/** The transport: refusals carry the relay's code, no answer is unreachable, bad bodies are invalid. */
+/** The transport: refusals carry the relay's code, no answer is unreachable, bad bodies invalid. */
 import { encodeCanonical, errorBody } from '@parley/core';
 import { describe, expect, it } from 'vitest';
 import { ClientError } from '../errors.js';

@@ -1,4 +1,4 @@
-/** The session: logs in with core's signed challenge, reuses its token, logs in again when forgotten. */
+/** The session: logs in with core's signed challenge, reuses its token, logs in again if forgotten. */
 import {
   createCryptoSuite,
   errorBody,

@@ -1,4 +1,4 @@
-/** The relay's envelope and topic routes (docs/spec/relay-api.md §Envelopes) for the SDK: post, page, acknowledge. */
+/** The relay's envelope and topic routes (docs/spec/relay-api.md) for the SDK: post, page, ack. */
 import {
   WRITE_PROOF_HEADERS,
   decodeEnvelopePage,
