@@ -13,6 +13,20 @@ const coreForbiddenGlobals = [
   { name: 'indexedDB', message: 'Core does no I/O.' },
 ];
 
+// Dependency gate (docs/adr/0015-wire-module.md, DESIGN.md §Packages): only core speaks MLS and
+// holds the primitives; the relay and the test supports may hash with noble, the test supports may
+// build MLS test members. Core's own tests check ts-mls against the interop vectors.
+const tsMlsRestriction = {
+  group: ['ts-mls', 'ts-mls/*'],
+  message: 'Only @parley/core calls ts-mls: use its MLS functions (packages/core/src/mls).',
+};
+const nobleRestriction = {
+  group: ['@noble/*', '@noble/*/*'],
+  message: 'Only @parley/core holds the primitives: use its CryptoSuite or hashing exports.',
+};
+// Waits for #12 item 1: the SDK's end-to-end tests still build hostile MLS members with ts-mls.
+const dependencyGateExempt = ['packages/client/test/**'];
+
 // Size gate (docs/adr/0018-gates.md): a source file over 350 lines of code (blank lines and
 // comments not counted) holds more than one concept. Tests are exempt: a scenario may be long.
 const MAX_SOURCE_LINES = 350;
@@ -23,14 +37,8 @@ const oversizedSources = [
   'packages/relay/src/config/config.ts',
   // The public surface: one named export per line, grouped by area (STYLE.md: one reviewed index).
   'packages/core/src/index.ts',
-  // Waits for #12 item 3: the test client of the relay API moves onto the wire module.
-  'packages/test-support/src/relay-api.ts',
   // Waits for #12 item 1: checkpoint fetching and consistency checks become separate files.
   'packages/client/src/log/log-monitor.ts',
-  // Waits for #12 item 3: the SDK's relay client moves onto the wire module's body types.
-  'packages/client/src/relay/relay-api.ts',
-  // Waits for #12 (file size gate): verify, export and offline check are three commands in one file.
-  'packages/cli/src/commands/history.ts',
 ];
 
 export default defineConfig(
@@ -77,6 +85,22 @@ export default defineConfig(
         { patterns: [{ group: ['node:*'], message: 'Core is isomorphic: no Node built-ins.' }] },
       ],
     },
+  },
+  {
+    files: ['**/*.{ts,tsx,js,mjs,cjs}'],
+    ignores: [
+      'packages/core/**',
+      'packages/test-support/**',
+      'packages/relay/src/**',
+      ...dependencyGateExempt,
+    ],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [tsMlsRestriction, nobleRestriction] }],
+    },
+  },
+  {
+    files: ['packages/relay/src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [tsMlsRestriction] }] },
   },
   {
     files: ['packages/*/src/**/*.{ts,tsx}', 'bench/src/**/*.ts'],

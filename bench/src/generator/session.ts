@@ -1,12 +1,12 @@
 /** Logs an identity in to the relay (challenge → signed login → token) and opens authed sockets. */
 import { randomBytes } from 'node:crypto';
 import {
+  answerChallenge,
+  checkWire,
   createCryptoSuite,
-  fromBase64Url,
   generateIdentity,
-  loginMessage,
-  signFor,
-  toBase64Url,
+  identityLoginSigner,
+  sessionAnswerSchema,
   type CryptoSuite,
 } from '@parley/core';
 import WebSocket from 'ws';
@@ -29,32 +29,22 @@ async function postJson(url: string, body: unknown): Promise<unknown> {
   return response.json();
 }
 
-/** Creates a new identity and logs it in; returns its session token. Throws on refusal. */
+/**
+ * Creates a new identity and logs it in (core's `answerChallenge`); returns its session token.
+ * Throws on refusal.
+ */
 export async function login(relayUrl: string): Promise<string> {
   const identity = await generateIdentity(suite, random);
-  const challenge = (await postJson(`${relayUrl}/v1/auth/challenge`, {})) as {
-    relayId: string;
-    nonce: string;
-    expiresAt: number;
-  };
-  const signature = await signFor(
-    suite,
-    'login',
-    identity.secrets.signingSeed,
-    loginMessage({
-      relay: challenge.relayId,
-      account: identity.accountId,
-      nonce: fromBase64Url(challenge.nonce),
-      expiresAt: challenge.expiresAt,
-    }),
+  const challenge = await postJson(`${relayUrl}/v1/auth/challenge`, {});
+  const request = await answerChallenge(challenge, identityLoginSigner(suite, identity));
+  if (!request.ok) throw new Error(`login challenge refused: ${request.detail ?? request.reason}`);
+  const session = checkWire(
+    sessionAnswerSchema,
+    await postJson(`${relayUrl}/v1/auth/session`, request.value),
+    'session',
   );
-  const session = (await postJson(`${relayUrl}/v1/auth/session`, {
-    accountId: identity.accountId,
-    publicKey: toBase64Url(identity.signingPublicKey),
-    nonce: challenge.nonce,
-    signature: toBase64Url(signature),
-  })) as { token: string };
-  return session.token;
+  if (!session.ok) throw new Error(`login answer refused: ${session.detail ?? session.reason}`);
+  return session.value.token;
 }
 
 /** A relay → client frame, as far as the generators read it. */

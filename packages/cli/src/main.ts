@@ -5,13 +5,15 @@
  */
 import { parseCommandLine } from './args.js';
 import type { Command } from './command.js';
+import { audit } from './commands/audit.js';
 import { chatNew, chatsList, members } from './commands/chats.js';
+import { exportChat } from './commands/export.js';
 import { groupAdd, groupLeave, groupNew, groupRemove } from './commands/group.js';
-import { audit, exportChat, verify } from './commands/history.js';
 import { idExport, idImport, idNew, idShow } from './commands/id.js';
 import { read } from './commands/read.js';
 import { register } from './commands/register.js';
 import { send } from './commands/send.js';
+import { verify } from './commands/verify.js';
 import type { CliIo } from './context.js';
 import { EXIT, describeError } from './errors.js';
 import { Output } from './output.js';

@@ -4,6 +4,7 @@
 export const CLIENT_ERRORS = {
   CLIENT_RELAY_UNREACHABLE: 'The relay cannot be reached.',
   CLIENT_RELAY_REFUSED: 'The relay refused the request.',
+  CLIENT_RELAY_ANSWER_INVALID: 'The relay answered with a body the protocol does not allow.',
   CLIENT_NOT_REGISTERED: 'The account has no directory entry on this relay.',
   CLIENT_DIRECTORY_INVALID: 'The directory entry served for the account does not verify.',
   CLIENT_DIRECTORY_ROLLBACK:

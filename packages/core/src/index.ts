@@ -88,7 +88,14 @@ export {
   isInboxTopic,
   newSharedTopic,
 } from './envelope/inbox.js';
-export { LOGIN_NONCE_BYTES, loginMessage, type LoginStatement } from './auth/login.js';
+export {
+  LOGIN_NONCE_BYTES,
+  answerChallenge,
+  identityLoginSigner,
+  loginMessage,
+  type LoginSigner,
+  type LoginStatement,
+} from './auth/login.js';
 export {
   DIRECTORY_ENTRY_VERSION,
   MAX_DEVICES,

@@ -90,9 +90,7 @@ export class DirectoryPublisher {
       device.publicKey,
       now,
     );
-    if (leafIndex !== undefined) {
-      await transparency.published({ entry: bytes, cid: cid.toString(), leafIndex, updatedAt });
-    }
+    await transparency.published({ entry: bytes, cid: cid.toString(), leafIndex, updatedAt });
     this.#d.lookup.forget(identity.accountId);
   }
 

@@ -139,8 +139,7 @@ export class EnvelopeProcessor {
     if (member?.devices.some((device) => equalBytes(device, entry.device)) !== true) {
       return reject(after, 'not-a-member', cid);
     }
-    const { seq } = item;
-    const leafIndex = item.leafIndex ?? null;
+    const { seq, leafIndex } = item;
     const accepted = await this.#d.acceptor.accept(after, entry, result.data, {
       cid,
       seq,
@@ -152,7 +151,7 @@ export class EnvelopeProcessor {
         this.#d.report(chat.id, error);
       });
     }
-    if (item.leafIndex !== undefined) await this.#d.log.trackDelivery(chat.id, cid, item.leafIndex);
+    await this.#d.log.trackDelivery(chat.id, cid, leafIndex);
     if (entry.body.type === 'leave') {
       if (entry.author !== this.#d.self) {
         const leaves = leavesOf(result.newState, entry.author).map((leaf) => toHex(leaf.hpkeKey));

@@ -8,12 +8,8 @@ import {
   createEnvelope,
   fromBase64Url,
   generateIdentity,
-  loginMessage,
-  signFor,
-  toBase64Url,
   type EncodedEnvelope,
   type Identity,
-  type SignatureContext,
 } from '@parley/core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,12 +33,17 @@ import {
   type Relay,
 } from '../../src/index.js';
 import {
+  signChallenge,
+  type Challenge,
+  type LoginTamper,
+} from '@parley/test-support/relay-api/login';
+import {
   proofHeaders,
   unsafeStandInCursor,
   unsafeStandInProof,
 } from '@parley/test-support/stand-in-writer';
 
-export { unsafeSeededRandom };
+export { signChallenge, unsafeSeededRandom, type Challenge, type LoginTamper };
 
 function safeFromBase64Url(text: string): Uint8Array | undefined {
   try {
@@ -229,55 +230,6 @@ export async function startTestRelay(options: TestRelayOptions = {}): Promise<Te
       await inner.close();
       rmSync(blobDir, { recursive: true, force: true });
     },
-  };
-}
-
-/** The answer of `POST /v1/auth/challenge`. */
-export interface Challenge {
-  readonly relayId: string;
-  readonly nonce: string;
-  readonly expiresAt: number;
-}
-
-/** Ways to build a wrong login. */
-export interface LoginTamper {
-  readonly context?: SignatureContext;
-  /** Signs with this identity's key and sends its public key, under the account's id. */
-  readonly signer?: Identity;
-  /** Signs for this relay id instead of the challenge's. */
-  readonly relayId?: string;
-  /** Signs this expiry instead of the challenge's. */
-  readonly expiresAt?: number;
-  readonly corruptSignature?: boolean;
-  readonly accountId?: string;
-  readonly inviteCode?: string;
-}
-
-/** The body of `POST /v1/auth/session` for `challenge`, optionally tampered with. */
-export async function signChallenge(
-  identity: Identity,
-  challenge: Challenge,
-  tamper: LoginTamper = {},
-): Promise<Record<string, string>> {
-  const signer = tamper.signer ?? identity;
-  const signature = await signFor(
-    suite,
-    tamper.context ?? 'login',
-    signer.secrets.signingSeed,
-    loginMessage({
-      relay: tamper.relayId ?? challenge.relayId,
-      account: identity.accountId,
-      nonce: fromBase64Url(challenge.nonce),
-      expiresAt: tamper.expiresAt ?? challenge.expiresAt,
-    }),
-  );
-  if (tamper.corruptSignature === true) signature[7] = (signature[7] ?? 0) ^ 0x01;
-  return {
-    accountId: tamper.accountId ?? identity.accountId,
-    publicKey: toBase64Url(signer.signingPublicKey),
-    nonce: challenge.nonce,
-    signature: toBase64Url(signature),
-    ...(tamper.inviteCode === undefined ? {} : { inviteCode: tamper.inviteCode }),
   };
 }
 

@@ -1,6 +1,6 @@
-/** The e2e suite's error-body check must itself be able to fail: it refuses leaks and extra keys. */
+/** The e2e suite's error-body check must itself be able to fail: it refuses leaks, extra keys. */
 import { describe, expect, it } from 'vitest';
-import { errorShapeProblem } from './relay-api.js';
+import { errorShapeProblem } from './error-shape.js';
 
 function problemOf(body: unknown): string | undefined {
   return errorShapeProblem(body, JSON.stringify(body));
