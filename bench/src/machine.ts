@@ -44,7 +44,7 @@ function ancestors(): Set<number> {
 }
 
 /** Command lines of running test runners, browsers or compilers other than this run's own. */
-export function busyProcesses(): string[] {
+function busyProcesses(): string[] {
   const own = ancestors();
   const found: string[] = [];
   let entries: string[] = [];

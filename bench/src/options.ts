@@ -27,7 +27,7 @@ export interface Sizes {
 }
 
 /** The sizes of issue #7. */
-export const FULL_SIZES: Sizes = {
+const FULL_SIZES: Sizes = {
   ingest: { publishers: [1, 8, 32], inFlight: 100, maxEnvelopes: 50_000, durationMs: 10_000 },
   fanout: {
     subscribers: [100, 1000],
@@ -43,7 +43,7 @@ export const FULL_SIZES: Sizes = {
 };
 
 /** Tiny sizes that exercise every path in seconds (`--smoke`, run by the smoke test). */
-export const SMOKE_SIZES: Sizes = {
+const SMOKE_SIZES: Sizes = {
   ingest: { publishers: [1], inFlight: 100, maxEnvelopes: 200, durationMs: 2_000 },
   fanout: {
     subscribers: [5],

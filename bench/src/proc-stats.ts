@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 const TICKS_PER_SECOND = 100;
 
 /** User + system CPU seconds the process has used so far. Throws if /proc cannot be read. */
-export function cpuSeconds(pid: number): number {
+function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name (which may contain spaces) start at ") ".
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -25,7 +25,7 @@ export function statusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
  * Resets the process's peak RSS (VmHWM) to its current RSS (clear_refs 5, Linux ≥ 4.0).
  * Returns false where the kernel refuses; the sampled maximum is then the only peak.
  */
-export function resetPeakRss(pid: number): boolean {
+function resetPeakRss(pid: number): boolean {
   try {
     writeFileSync(`/proc/${pid}/clear_refs`, '5');
     return true;

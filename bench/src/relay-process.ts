@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The relay's command-line entry point, as operators run it. */
-export const RELAY_BIN = fileURLToPath(
+const RELAY_BIN = fileURLToPath(
   new URL('../../packages/relay/bin/parley-relay.js', import.meta.url),
 );
 

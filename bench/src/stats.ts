@@ -20,7 +20,7 @@ export interface Spread {
 /**
  * Nearest-rank percentile (`q` in (0, 1]) of sorted samples. Throws RangeError on no samples.
  */
-export function percentileOfSorted(sorted: Float64Array, q: number): number {
+function percentileOfSorted(sorted: Float64Array, q: number): number {
   if (sorted.length === 0) throw new RangeError('percentile of no samples');
   const rank = Math.ceil(q * sorted.length);
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? Number.NaN;
@@ -73,9 +73,4 @@ export function concatSamples(parts: readonly Float64Array[]): Float64Array {
     offset += part.length;
   }
   return out;
-}
-
-/** Wall-clock time in ms with sub-ms precision, comparable across processes on one machine. */
-export function nowMs(): number {
-  return performance.timeOrigin + performance.now();
 }

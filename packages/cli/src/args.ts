@@ -27,7 +27,7 @@ export interface CommandSyntax {
 }
 
 /** Flags every command takes. */
-export const GLOBAL_OPTIONS = {
+const GLOBAL_OPTIONS = {
   home: { type: 'string' },
   json: { type: 'boolean' },
   'passphrase-file': { type: 'string' },

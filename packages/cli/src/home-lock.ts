@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError } from './errors.js';
 
 /** How long a command waits for another one to finish with the home. */
-export const HOME_LOCK_TIMEOUT_MS = 30_000;
+const HOME_LOCK_TIMEOUT_MS = 30_000;
 const RETRY_MS = 20;
 
 /** The lock of one home; re-entrant within the process. */

@@ -14,7 +14,7 @@ import { readPassphrase } from './passphrase.js';
 import { hasIdentity, preparePrivateFiles, readConfig, readKeyFile, writeConfig } from './state.js';
 
 /** How long one HTTP request to the relay may take before the relay counts as unreachable. */
-export const REQUEST_TIMEOUT_MS = 20_000;
+const REQUEST_TIMEOUT_MS = 20_000;
 
 /** The account of a home, open for one command. */
 export interface Account {

@@ -44,7 +44,7 @@ export function resolveHome(
 }
 
 /** Creates the state directory if it does not exist, and makes it 0700 if it does. */
-export async function ensureHome(home: Home): Promise<void> {
+async function ensureHome(home: Home): Promise<void> {
   await mkdir(home.dir, { recursive: true, mode: 0o700 });
   await chmod(home.dir, 0o700);
 }

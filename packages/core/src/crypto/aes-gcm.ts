@@ -6,8 +6,8 @@ import { toArrayBufferView } from '../bytes.js';
 import { CoreError } from '../errors.js';
 
 /** AES-GCM nonce and tag lengths in Parley's profile. */
-export const AES_GCM_NONCE_BYTES = 12;
-export const AES_GCM_TAG_BYTES = 16;
+const AES_GCM_NONCE_BYTES = 12;
+const AES_GCM_TAG_BYTES = 16;
 
 /** AES-GCM sealing and opening bound to one WebCrypto implementation. */
 export interface AesGcm {

@@ -40,7 +40,7 @@ function compareLe(a: Uint8Array, b: Uint8Array): number {
 }
 
 /** True if the 32-byte little-endian scalar is below the group order L (RFC 8032 §5.1.7). */
-export function isCanonicalScalar(scalar: Uint8Array): boolean {
+function isCanonicalScalar(scalar: Uint8Array): boolean {
   return scalar.length === KEY_BYTES && compareLe(scalar, ORDER_LE) < 0;
 }
 

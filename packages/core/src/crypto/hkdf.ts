@@ -2,7 +2,7 @@
 import { toArrayBufferView } from '../bytes.js';
 
 /** SHA-256 output length; HKDF-SHA256 can expand to at most 255 times this. */
-export const SHA256_BYTES = 32;
+const SHA256_BYTES = 32;
 
 /** Keyed hashing bound to one WebCrypto implementation. */
 export interface Kdf {

@@ -5,10 +5,9 @@
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { CoreError } from '../errors.js';
 
-/** Key, nonce and tag lengths of XChaCha20-Poly1305. */
+/** Key and nonce lengths of XChaCha20-Poly1305 (its tag is 16 bytes). */
 export const XCHACHA_KEY_BYTES = 32;
 export const XCHACHA_NONCE_BYTES = 24;
-export const XCHACHA_TAG_BYTES = 16;
 
 /** Encrypts and returns ciphertext || tag. Throws RangeError on wrong key or nonce lengths. */
 export function xchachaSeal(

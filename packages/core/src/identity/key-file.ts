@@ -39,7 +39,7 @@ export interface ScryptParams {
 /** Default cost: N = 2^17, r = 8, p = 1 (128 MiB), the OWASP recommendation for scrypt. */
 export const DEFAULT_SCRYPT_PARAMS: ScryptParams = { logN: 17, r: 8, p: 1 };
 /** Largest memory a key file may ask scrypt to use (256 MiB), so opening one cannot exhaust a device. */
-export const MAX_SCRYPT_MEMORY_BYTES = 256 * 1024 * 1024;
+const MAX_SCRYPT_MEMORY_BYTES = 256 * 1024 * 1024;
 const MAX_KEY_FILE_BYTES = 4096;
 const SALT_BYTES = 16;
 const CHECK_BYTES = 32;

@@ -12,7 +12,7 @@ import { CoreError } from '../errors.js';
 import { fail, ok, type Result } from '../result.js';
 
 /** Signature type byte of Ed25519 keys in signed notes (C2SP signed-note §Signature types). */
-export const NOTE_ED25519_TYPE = 0x01;
+const NOTE_ED25519_TYPE = 0x01;
 /** Length of the key id that starts every signature. */
 export const NOTE_KEY_ID_BYTES = 4;
 /** Largest signed note `openSignedNote` reads, in bytes. */
@@ -135,7 +135,7 @@ export function openSignedNote(note: string | Uint8Array): SignedNote {
 }
 
 /** One signature line for `body`, with the seed's Ed25519 key named `keyName` (RangeError if invalid). */
-export async function signNoteLine(
+async function signNoteLine(
   suite: CryptoSuite,
   seed: Uint8Array,
   keyName: string,

@@ -26,7 +26,7 @@ import { sharedVectorUrl } from './wycheproof.js';
  * (@hpke/core, @noble/curves, @noble/ciphers, @noble/hashes). Suites 3 and 6 need the optional peer
  * @hpke/chacha20poly1305 and suites 4 and 6 need @hpke/dhkem-x448; core does not install them.
  */
-export const SUPPORTED_SUITES: ReadonlySet<number> = new Set([1, 2, 5, 7]);
+const SUPPORTED_SUITES: ReadonlySet<number> = new Set([1, 2, 5, 7]);
 
 /** A parsed vector file: its name under mls/ and its cases, in file order. */
 export interface MlsVectorFile<C> {
@@ -44,7 +44,7 @@ export function loadMlsVectors<C>(fileName: string): MlsVectorFile<C> {
 export const hex = fromHex;
 
 /** The ts-mls name of an RFC 9420 cipher suite id; throws RangeError for an unknown id. */
-export function suiteName(id: number): CiphersuiteName {
+function suiteName(id: number): CiphersuiteName {
   for (const [name, value] of Object.entries(ciphersuites)) {
     if (value === id) return name as CiphersuiteName;
   }
@@ -91,7 +91,7 @@ export interface Selection {
  * Titles each case `#<index> suite <n>` (or `#<index>` for suite-less files) and keeps those whose
  * suite is selected and supported here.
  */
-export function selectCases<C extends object>(
+function selectCases<C extends object>(
   all: readonly C[],
   suites: ReadonlySet<number> = SUPPORTED_SUITES,
 ): (TitledCase<C> & { readonly index: number })[] {

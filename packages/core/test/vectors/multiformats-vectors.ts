@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { concatBytes, fromHex, utf8 } from '../../src/bytes.js';
 
 /** The path of a file under ../shared/vectors/multiformats (five levels above this directory). */
-export function multiformatsPath(relativePath: string): string {
+function multiformatsPath(relativePath: string): string {
   return fileURLToPath(
     new URL(`../../../../../shared/vectors/multiformats/${relativePath}`, import.meta.url),
   );

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 
 /** Where Debian's `chromium` package puts the browser; PARLEY_CHROMIUM overrides it. */
-export const CHROMIUM_PATH = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_PATH = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Flags for a quiet, headless run in a container: no sandbox, no GPU, no calls home. */
 const ARGS = [

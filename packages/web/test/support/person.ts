@@ -10,12 +10,12 @@ import { shortId } from '../../src/ui/format.js';
 import { accessibilityViolations } from './axe.js';
 
 /** Where every run saves its screenshots (git-ignored). */
-export const SCREENSHOT_DIR = fileURLToPath(
+const SCREENSHOT_DIR = fileURLToPath(
   new URL('../../../../test-results/web/', import.meta.url),
 );
 
 /** Generous: scrypt at N = 2^17 and MLS run in a 2-core container. */
-export const UI_TIMEOUT_MS = 30_000;
+const UI_TIMEOUT_MS = 30_000;
 
 /** A person with a browser context and one page on the app. */
 export class Person {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The web package's directory and its build output. */
-export const WEB_DIR = fileURLToPath(new URL('../../', import.meta.url));
+const WEB_DIR = fileURLToPath(new URL('../../', import.meta.url));
 export const WEB_DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
 
 const SOURCES = [

@@ -19,7 +19,7 @@ import { runCli, type CliResult } from '@parley/test-support/cli-process';
 /** The README, from this file. */
 const README = new URL('../../../../../README.md', import.meta.url);
 /** The relay URL the README's block uses. */
-export const README_RELAY_URL = 'http://127.0.0.1:8787';
+const README_RELAY_URL = 'http://127.0.0.1:8787';
 
 /** The lines of the walkthrough block. */
 export async function readWalkthrough(): Promise<string[]> {
