@@ -15,7 +15,7 @@ class FakeSocket implements WebSocketLike {
   static opened: FakeSocket[] = [];
   readyState = 0;
   readonly sent: unknown[] = [];
-  closed: { code?: number; reason?: string } | undefined;
+  closed: { code: number | undefined; reason: string | undefined } | undefined;
   readonly #listeners = new Map<string, Listener[]>();
 
   constructor(readonly url: string) {
