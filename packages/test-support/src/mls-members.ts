@@ -80,6 +80,33 @@ export function generateMemberKeyPackage(
   );
 }
 
+/**
+ * The MLSMessage bytes of a KeyPackage whose credential claims `claimed` (an account and a device
+ * key) but that `signer` signs; `tamper` may edit its signature before it is encoded. For tests
+ * that check forged KeyPackages are refused: nothing here checks that the claim is true.
+ */
+export async function unsafeForgedKeyPackage(
+  mls: CiphersuiteImpl,
+  claimed: { readonly account: AccountId; readonly device: Uint8Array },
+  signer: { readonly seed: Uint8Array; readonly publicKey: Uint8Array },
+  tamper: (signature: Uint8Array) => void = () => undefined,
+): Promise<Uint8Array> {
+  const generated = await generateKeyPackageWithKey(
+    memberCredential(claimed),
+    defaultCapabilities(),
+    defaultLifetime,
+    [],
+    { signKey: signer.seed, publicKey: signer.publicKey },
+    mls,
+  );
+  tamper(generated.publicPackage.signature);
+  return encodeMlsMessage({
+    version: 'mls10',
+    wireformat: 'mls_key_package',
+    keyPackage: generated.publicPackage,
+  });
+}
+
 /** An in-memory directory: which device keys each account certifies. */
 export interface TestDirectory {
   readonly devicesOf: DeviceLookup;

@@ -63,10 +63,10 @@ export interface AcceptedEntry {
 
 /** What the checker needs. */
 export interface KeyTransparencyOptions {
-  readonly api: RelayApi;
+  readonly api: Pick<RelayApi, 'getDirectory'>;
   readonly store: ClientStore;
   readonly suite: CryptoSuite;
-  readonly log: LogMonitor;
+  readonly log: Pick<LogMonitor, 'checkDirectoryEntry'>;
   readonly clock: () => number;
   /** This device's account and device key. */
   readonly accountId: string;

@@ -19,6 +19,19 @@ export interface WebSocketLike {
 /** A WebSocket constructor. */
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
+/** How the connection schedules its reconnects: the global timers unless a test gives its own. */
+export interface LiveTimers {
+  setTimeout(run: () => void, delayMs: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const GLOBAL_TIMERS: LiveTimers = {
+  setTimeout: (run, delayMs) => setTimeout(run, delayMs),
+  clearTimeout: (handle) => {
+    clearTimeout(handle as ReturnType<typeof setTimeout>);
+  },
+};
+
 /** Options of the live connection. */
 export interface LiveOptions {
   readonly url: string;
@@ -33,6 +46,8 @@ export interface LiveOptions {
   /** The relay signed a new checkpoint of its log. */
   readonly onCheckpoint?: () => void;
   readonly onReconnect: () => void;
+  /** Default: the global setTimeout and clearTimeout. */
+  readonly timers?: LiveTimers;
 }
 
 /** Keeps one WebSocket open while started. */
@@ -41,11 +56,14 @@ export class LiveConnection {
   #socket: WebSocketLike | undefined;
   #stopped = true;
   #attempt = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: unknown;
   readonly #topicsByKey = new Map<string, Uint8Array>();
+
+  readonly #timers: LiveTimers;
 
   constructor(options: LiveOptions) {
     this.#options = options;
+    this.#timers = options.timers ?? GLOBAL_TIMERS;
   }
 
   start(): void {
@@ -55,7 +73,7 @@ export class LiveConnection {
 
   stop(): void {
     this.#stopped = true;
-    clearTimeout(this.#timer);
+    this.#timers.clearTimeout(this.#timer);
     this.#socket?.close(1000, 'client closing');
     this.#socket = undefined;
   }
@@ -90,7 +108,7 @@ export class LiveConnection {
       if (this.#socket !== socket || this.#stopped) return;
       this.#attempt += 1;
       const delayMs = Math.min(10_000, 250 * 2 ** Math.min(this.#attempt, 6));
-      this.#timer = setTimeout(() => {
+      this.#timer = this.#timers.setTimeout(() => {
         this.#open();
       }, delayMs);
     });

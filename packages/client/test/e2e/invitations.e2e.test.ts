@@ -4,36 +4,30 @@
  * invitation whose post fails is sent again from the outbox until the invitee joins.
  */
 import {
+  checkKeyPackage,
+  commitChanges,
   createAuthenticationService,
+  createChatGroup,
   createEnvelope,
   decodeCanonical,
   decodeEnvelope,
-  decodeMls,
+  decodeGroupMessage,
   encodeCanonical,
   fromBase64Url,
+  generateKeyPackage,
   inboxTopic,
   loadMlsCipherSuite,
-  memberCredential,
   mlsClientConfig,
   newSharedTopic,
+  processGroupMessage,
   sealInvitation,
+  sha256,
   utf8,
   verifyDirectoryEntry,
   type AccountId,
+  type MlsContext,
 } from '@parley/core';
 import { hpkeSeal } from '../../../core/src/crypto/hpke.js';
-import { sha256 } from '@noble/hashes/sha2.js';
-import {
-  createCommit,
-  createGroup,
-  defaultCapabilities,
-  defaultLifetime,
-  encodeMlsMessage,
-  generateKeyPackageWithKey,
-  processPrivateMessage,
-  emptyPskIndex,
-  type ClientState,
-} from 'ts-mls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bodyOf, call, fetchAll, login, publish } from '@parley/test-support/relay-api';
 import { cleanupRelays, startRelay, type RelayProcess } from '@parley/test-support/relay-process';
@@ -55,11 +49,10 @@ afterEach(async () => {
 });
 
 /**
- * Mallory, a registered account, builds with ts-mls a group of herself and Carol (a KeyPackage
+ * Mallory, a registered account, builds with core’s MLS operations a group of herself and Carol (a KeyPackage
  * of Carol's claimed from the relay), posts its Commit, and returns what an invitation needs.
  */
 async function strangersGroup(relay: RelayProcess, mallory: TestClient, carol: AccountId) {
-  const mls = await loadMlsCipherSuite();
   const stored = await mallory.store.get('device');
   if (stored === undefined) throw new Error('mallory has no device');
   const { seed } = decodeCanonical(stored) as { seed: Uint8Array };
@@ -73,21 +66,21 @@ async function strangersGroup(relay: RelayProcess, mallory: TestClient, carol: A
   const carolDevice = verified.value.entry.devices[0];
   if (carolDevice === undefined) throw new Error('carol has no device');
   const hpkeKey = carolDevice.hpkeKey;
-  const config = mlsClientConfig(
-    createAuthenticationService((account) =>
-      Promise.resolve(account === carol ? [carolDevice.deviceKey] : [device]),
+  const mls: MlsContext = {
+    cipherSuite: await loadMlsCipherSuite(),
+    config: mlsClientConfig(
+      createAuthenticationService((account) =>
+        Promise.resolve(account === carol ? [carolDevice.deviceKey] : [device]),
+      ),
     ),
-  );
-  const own = await generateKeyPackageWithKey(
-    memberCredential({ account: mallory.client.accountId, device }),
-    defaultCapabilities(),
-    defaultLifetime,
-    [],
-    { signKey: seed, publicKey: device },
-    mls,
-  );
+  };
+  const own = await generateKeyPackage(mls, {
+    account: mallory.client.accountId,
+    deviceSeed: seed,
+    deviceKey: device,
+  });
   const topic = newSharedTopic(random);
-  const state = await createGroup(topic, own.publicPackage, own.privatePackage, [], mls, config);
+  const state = await createChatGroup(mls, topic, own);
   const session = await login(relay.url, mallory.identity);
   const claimed = bodyOf<{ keyPackage: string }>(
     await call(relay.url, 'POST', `/v1/directory/${carol}/key-packages/claim`, {
@@ -96,36 +89,28 @@ async function strangersGroup(relay: RelayProcess, mallory: TestClient, carol: A
     200,
   );
   const keyPackageBytes = fromBase64Url(claimed.keyPackage);
-  const message = decodeMls(keyPackageBytes);
-  if (message.wireformat !== 'mls_key_package') throw new Error('not a KeyPackage');
-  const commit = await createCommit(
-    { state, cipherSuite: mls },
-    {
-      extraProposals: [{ proposalType: 'add', add: { keyPackage: message.keyPackage } }],
-      ratchetTreeExtension: true,
-    },
-  );
+  const checked = await checkKeyPackage(mls, keyPackageBytes, carol);
+  if (!checked.ok) throw new Error(`carol’s KeyPackage is refused: ${checked.reason}`);
+  const commit = await commitChanges(mls, state, [
+    { kind: 'add', keyPackage: checked.value.keyPackage },
+  ]);
   if (commit.welcome === undefined) throw new Error('no Welcome');
   const receipt = await publish(
     relay.url,
     session.token,
-    createEnvelope({ topic, payload: encodeMlsMessage(commit.commit), createdAt: Date.now() })
-      .bytes,
+    createEnvelope({ topic, payload: commit.commit, createdAt: Date.now() }).bytes,
   );
   return {
     topic,
     seed,
     device,
     token: session.token,
+    mls,
     state: commit.newState,
     since: receipt.seq,
     hpkeKey,
     keyPackageHash: sha256(keyPackageBytes),
-    welcome: encodeMlsMessage({
-      version: 'mls10',
-      wireformat: 'mls_welcome',
-      welcome: commit.welcome,
-    }),
+    welcome: commit.welcome,
   };
 }
 
@@ -221,17 +206,11 @@ describe('an invitation forged by a stranger in the inviter’s name', () => {
         (envelope) => envelope.cid === sent.cid,
       );
       if (item === undefined) throw new Error('carol’s message is not on the relay');
-      const payload = decodeMls(decodeEnvelope(fromBase64Url(item.envelope)).envelope.payload);
-      if (payload.wireformat !== 'mls_private_message') throw new Error('not a PrivateMessage');
-      const strangerState: ClientState = forged.state;
-      await expect(
-        processPrivateMessage(
-          strangerState,
-          payload.privateMessage,
-          emptyPskIndex,
-          await loadMlsCipherSuite(),
-        ),
-      ).rejects.toThrow();
+      const payload = decodeGroupMessage(
+        decodeEnvelope(fromBase64Url(item.envelope)).envelope.payload,
+      );
+      if (!payload.ok) throw new Error('not a PrivateMessage');
+      await expect(processGroupMessage(forged.mls, forged.state, payload.value)).rejects.toThrow();
       // Nothing reached the stranger's topic from carol.
       const malloryTopic = await fetchAll(relay.url, forged.token, topicId(forged.topic));
       expect(malloryTopic.envelopes).toHaveLength(1);

@@ -3,14 +3,11 @@
  * the removal, and from then on she is no member for anyone and cannot read what follows.
  */
 import {
-  createAuthenticationService,
   decodeEnvelope,
-  decodeMls,
+  decodeGroupMessage,
   fromBase64Url,
-  loadMlsCipherSuite,
-  mlsClientConfig,
+  processGroupMessage,
 } from '@parley/core';
-import { emptyPskIndex, processPrivateMessage } from 'ts-mls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fetchAll, login } from '@parley/test-support/relay-api';
 import { cleanupRelays, startRelay } from '@parley/test-support/relay-process';
@@ -21,6 +18,7 @@ import {
   fullHistory,
   groupState,
   record,
+  scenarioMls,
   texts,
   type TestClient,
   groupOfThree,
@@ -40,19 +38,13 @@ async function canRead(relayUrl: string, carol: TestClient, chatId: string): Pro
   const session = await login(relayUrl, carol.identity);
   const latest = (await fetchAll(relayUrl, session.token, chatId)).envelopes.at(-1);
   if (latest === undefined) throw new Error('empty topic');
-  const message = decodeMls(decodeEnvelope(fromBase64Url(latest.envelope)).envelope.payload);
-  if (message.wireformat !== 'mls_private_message') throw new Error('not a private message');
-  const state = {
-    ...(await groupState(carol.store, chatId)),
-    clientConfig: mlsClientConfig(createAuthenticationService(() => Promise.resolve([]))),
-  };
+  const message = decodeGroupMessage(
+    decodeEnvelope(fromBase64Url(latest.envelope)).envelope.payload,
+  );
+  if (!message.ok) throw new Error('not a private message');
+  const state = await groupState(carol.store, chatId);
   try {
-    await processPrivateMessage(
-      state,
-      message.privateMessage,
-      emptyPskIndex,
-      await loadMlsCipherSuite(),
-    );
+    await processGroupMessage(await scenarioMls(), state, message.value);
     return true;
   } catch {
     return false;

@@ -3,13 +3,7 @@
  * is Bob's, signed by his device, but the MLS message carrying it is Carol's. Nobody may show it,
  * least of all a late joiner who never saw Bob's original.
  */
-import {
-  createAuthenticationService,
-  createEnvelope,
-  loadMlsCipherSuite,
-  mlsClientConfig,
-} from '@parley/core';
-import { createApplicationMessage, encodeMlsMessage, type ClientState } from 'ts-mls';
+import { createEnvelope, encryptApplicationMessage, groupIdOf } from '@parley/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { login } from '@parley/test-support/relay-api';
 import { cleanupRelays, startRelay } from '@parley/test-support/relay-process';
@@ -22,6 +16,7 @@ import {
   openClient,
   publishAsMember,
   record,
+  scenarioMls,
   texts,
 } from './support/clients.js';
 
@@ -51,22 +46,11 @@ describe('an entry re-wrapped by another member', () => {
       (entry) => entry.cid === original.cid,
     );
     if (bobsEntry === undefined) throw new Error('carol does not hold bob’s entry');
-    const state: ClientState = {
-      ...(await groupState(carol.store, group.id)),
-      clientConfig: mlsClientConfig(createAuthenticationService(() => Promise.resolve([]))),
-    };
-    const wrapped = await createApplicationMessage(
-      state,
-      bobsEntry.bytes,
-      await loadMlsCipherSuite(),
-    );
+    const state = await groupState(carol.store, group.id);
+    const wrapped = await encryptApplicationMessage(await scenarioMls(), state, bobsEntry.bytes);
     const envelope = createEnvelope({
-      topic: state.groupContext.groupId,
-      payload: encodeMlsMessage({
-        version: 'mls10',
-        wireformat: 'mls_private_message',
-        privateMessage: wrapped.privateMessage,
-      }),
+      topic: groupIdOf(state),
+      payload: wrapped.message,
       createdAt: Date.now(),
     });
     const receipt = await publishAsMember(

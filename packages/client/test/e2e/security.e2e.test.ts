@@ -1,36 +1,26 @@
 /**
- * Attacks from outside the SDK, built with ts-mls, @parley/core and the relay's HTTP API:
+ * Attacks from outside the SDK, built with @parley/core, MLS test members and the relay's HTTP API:
  * KeyPackages whose credential lies, replayed ciphertexts, and messages from a removed member.
  * The SDK must refuse each one and leave the group and the histories as they were.
  */
 import {
   certifyDevice,
-  createAuthenticationService,
   createChatEntry,
   createDirectoryEntry,
   createEnvelope,
   decodeCanonical,
   decodeEnvelope,
+  decodeGroupState,
+  encryptApplicationMessage,
   fromBase64Url,
   generateIdentity,
   inboxTopic,
   loadMlsCipherSuite,
-  memberCredential,
-  mlsClientConfig,
   toBase64Url,
   type AccountId,
   type Identity,
 } from '@parley/core';
-import {
-  createApplicationMessage,
-  decodeGroupState,
-  defaultCapabilities,
-  defaultLifetime,
-  encodeMlsMessage,
-  generateKeyPackageWithKey,
-  type ClientState,
-  type Credential,
-} from 'ts-mls';
+import { unsafeForgedKeyPackage } from '@parley/test-support/mls-members';
 import { afterEach, describe, expect, it } from 'vitest';
 import { call, fetchAll, login } from '@parley/test-support/relay-api';
 import { cleanupRelays, startRelay } from '@parley/test-support/relay-process';
@@ -48,6 +38,7 @@ import {
   type TestClient,
   groupOfThree,
   publishAsMember,
+  scenarioMls,
   usableState,
 } from './support/clients.js';
 
@@ -62,26 +53,16 @@ async function newDeviceKey(): Promise<{ seed: Uint8Array; publicKey: Uint8Array
   return { seed, publicKey: await suite.ed25519.publicKey(seed) };
 }
 
-/** An encoded MLS KeyPackage with `credential`, signed by `signer`; `tamper` edits it first. */
+/**
+ * An encoded MLS KeyPackage whose credential claims `claimed`, signed by `signer`; `tamper`
+ * edits its signature first.
+ */
 async function keyPackage(
-  credential: Credential,
+  claimed: { account: AccountId; device: Uint8Array },
   signer: { seed: Uint8Array; publicKey: Uint8Array },
-  tamper: (signature: Uint8Array) => void = () => undefined,
+  tamper?: (signature: Uint8Array) => void,
 ): Promise<Uint8Array> {
-  const generated = await generateKeyPackageWithKey(
-    credential,
-    defaultCapabilities(),
-    defaultLifetime,
-    [],
-    { signKey: signer.seed, publicKey: signer.publicKey },
-    await loadMlsCipherSuite(),
-  );
-  tamper(generated.publicPackage.signature);
-  return encodeMlsMessage({
-    version: 'mls10',
-    wireformat: 'mls_key_package',
-    keyPackage: generated.publicPackage,
-  });
+  return unsafeForgedKeyPackage(await loadMlsCipherSuite(), claimed, signer, tamper);
 }
 
 /** How mallory's one-time KeyPackage lies. */
@@ -105,12 +86,12 @@ async function publishMallory(relayUrl: string, forgery: Forgery, victim: Accoun
     hpkeKey,
     createdAt: Date.now(),
   });
-  const own = memberCredential({ account: mallory.accountId, device: device.publicKey });
+  const own = { account: mallory.accountId, device: device.publicKey };
   const forged = {
     'claims-another-account': () =>
-      keyPackage(memberCredential({ account: victim, device: device.publicKey }), device),
+      keyPackage({ account: victim, device: device.publicKey }, device),
     'claims-an-uncertified-device': () =>
-      keyPackage(memberCredential({ account: mallory.accountId, device: other.publicKey }), other),
+      keyPackage({ account: mallory.accountId, device: other.publicKey }, other),
     'signed-by-another-key': () => keyPackage(own, other),
     'bad-signature': () =>
       keyPackage(own, device, (signature) => {
@@ -239,12 +220,7 @@ describe('a message from a removed member', () => {
     await carol.client.sync();
     expect((await bobGroup.info()).status).toBe('removed');
 
-    const decoded = decodeGroupState(before.state, 0);
-    if (decoded === undefined) throw new Error('unreadable state');
-    const oldState: ClientState = {
-      ...decoded[0],
-      clientConfig: mlsClientConfig(createAuthenticationService(() => Promise.resolve([]))),
-    };
+    const oldState = decodeGroupState(before.state, await scenarioMls());
     const { bytes: entry } = await createChatEntry(suite, seed, {
       chat: before.topic,
       author: bob.client.accountId,
@@ -256,14 +232,10 @@ describe('a message from a removed member', () => {
       body: { type: 'text', text: 'a ghost speaks' },
       checkpoint: null,
     });
-    const ghost = await createApplicationMessage(oldState, entry, await loadMlsCipherSuite());
+    const ghost = await encryptApplicationMessage(await scenarioMls(), oldState, entry);
     const envelope = createEnvelope({
       topic: before.topic,
-      payload: encodeMlsMessage({
-        version: 'mls10',
-        wireformat: 'mls_private_message',
-        privateMessage: ghost.privateMessage,
-      }),
+      payload: ghost.message,
       createdAt: Date.now(),
     });
     // Signed with the write key of the epoch bob knew: the relay's grace for the previous

@@ -9,15 +9,17 @@ import {
   createAuthenticationService,
   createCryptoSuite,
   decodeEnvelope,
+  decodeGroupState,
   deriveTopicWriteKey,
   generateIdentity,
   loadMlsCipherSuite,
   mlsClientConfig,
   signWrite,
   toBase64Url,
+  type GroupState,
   type Identity,
+  type MlsContext,
 } from '@parley/core';
-import { decodeGroupState, type ClientState, type GroupState } from 'ts-mls';
 import { WebSocket } from 'ws';
 import { loadChat, type ChatRecord } from '../../../src/chats/records.js';
 import {
@@ -154,11 +156,20 @@ export async function chatRecord(store: ClientStore, chatId: string): Promise<Ch
   return chat;
 }
 
-/** The MLS group state a client stored for a chat. */
+/**
+ * The MLS context scenarios read and use stored states with: ciphersuite 1 and an authentication
+ * service that knows no device (a test that processes a message with it checks no credential).
+ */
+export async function scenarioMls(): Promise<MlsContext> {
+  return {
+    cipherSuite: await loadMlsCipherSuite(),
+    config: mlsClientConfig(createAuthenticationService(() => Promise.resolve([]))),
+  };
+}
+
+/** The MLS group state a client stored for a chat, decoded with `scenarioMls`. */
 export async function groupState(store: ClientStore, chatId: string): Promise<GroupState> {
-  const decoded = decodeGroupState((await chatRecord(store, chatId)).state, 0);
-  if (decoded === undefined) throw new Error(`unreadable MLS state for ${chatId}`);
-  return decoded[0];
+  return decodeGroupState((await chatRecord(store, chatId)).state, await scenarioMls());
 }
 
 /** What members must agree on: the epoch and its authenticator (hex). */
@@ -195,7 +206,7 @@ export async function publishAsMember(
   relayUrl: string,
   token: string,
   bytes: Uint8Array,
-  state: ClientState,
+  state: GroupState,
 ): Promise<{ seq: number; cid: string }> {
   const { envelope, cid } = decodeEnvelope(bytes);
   const key = await deriveTopicWriteKey(suite, await loadMlsCipherSuite(), state, envelope.topic);
@@ -216,13 +227,7 @@ export async function publishAsMember(
   return JSON.parse(text) as { seq: number; cid: string };
 }
 
-/** The MLS state of a chat as a device's store holds it, usable with ts-mls. */
-export async function usableState(store: ClientStore, chatId: string): Promise<ClientState> {
-  const record = await chatRecord(store, chatId);
-  const decoded = decodeGroupState(record.state, 0);
-  if (decoded === undefined) throw new Error('unreadable state');
-  return {
-    ...decoded[0],
-    clientConfig: mlsClientConfig(createAuthenticationService(() => Promise.resolve([]))),
-  };
+/** The MLS state of a chat as a device's store holds it, usable with core's MLS operations. */
+export async function usableState(store: ClientStore, chatId: string): Promise<GroupState> {
+  return groupState(store, chatId);
 }
