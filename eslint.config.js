@@ -25,8 +25,6 @@ const oversizedSources = [
   'packages/core/src/index.ts',
   // Waits for #12 item 3: the test client of the relay API moves onto the wire module.
   'packages/test-support/src/relay-api.ts',
-  // Waits for #12 item 1: checkpoint fetching and consistency checks become separate files.
-  'packages/client/src/log/log-monitor.ts',
   // Waits for #12 item 3: the socket's frame codec moves onto the wire module.
   'packages/relay/src/ws/socket.ts',
   // Waits for #12 item 3: the SDK's relay client moves onto the wire module's body types.
