@@ -48,9 +48,9 @@ interface Fixture {
   readonly store: ClientStore;
   readonly found: StoredEvidence[];
   /** The tree whose consistency proofs the relay serves. */
-  serve(tree: MerkleTree): void;
+  readonly serve: (tree: MerkleTree) => void;
   /** Makes the relay answer consistency requests with this error instead. */
-  fail(error: Error): void;
+  readonly fail: (error: Error) => void;
 }
 
 async function fixture(
