@@ -34,12 +34,9 @@ import { Emitter, type ClientEvents } from './events.js';
 import { exportTranscript } from './history/transcript-export.js';
 import { messageProof } from './history/message-proof.js';
 import { verifyChat } from './history/verification.js';
-import type {
-  HeldCheckpoint,
-  InclusionStatus,
-  StoredEvidence,
-  WitnessKey,
-} from './log/log-monitor.js';
+import type { HeldCheckpoint, WitnessKey } from './log/checkpoints.js';
+import type { StoredEvidence } from './log/evidence.js';
+import type { InclusionStatus } from './log/inclusions.js';
 import { LiveConnection, type WebSocketConstructor } from './relay/live.js';
 import { RelayApi, type TopicEnvelope } from './relay/relay-api.js';
 import { unlessTransient } from './relay/transient.js';

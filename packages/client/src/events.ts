@@ -2,7 +2,7 @@
 import type { HistoryProblem } from '@parley/core';
 import type { LiveProblem } from './chats/entries.js';
 import type { StoredDirectoryEvidence } from './directory/key-transparency.js';
-import type { StoredEvidence } from './log/log-monitor.js';
+import type { StoredEvidence } from './log/evidence.js';
 import type { StoredMessage } from './store/client-store.js';
 
 /** The events a Client emits, with their payloads. */

@@ -17,14 +17,9 @@ export { openSealedStore, type SealedStoreOptions } from './store/sealed-store.j
 export { deriveStoreKey } from './store/store-key.js';
 export type { WebSocketConstructor, WebSocketLike } from './relay/live.js';
 export type { EntryRecord, LiveProblem } from './chats/entries.js';
-export type {
-  HeldCheckpoint,
-  InclusionStatus,
-  LogEvidence,
-  SignedReceipt,
-  StoredEvidence,
-  WitnessKey,
-} from './log/log-monitor.js';
+export type { HeldCheckpoint, WitnessKey } from './log/checkpoints.js';
+export type { LogEvidence, SignedReceipt, StoredEvidence } from './log/evidence.js';
+export type { InclusionStatus } from './log/inclusions.js';
 export type {
   DirectoryEvidence,
   ServedEntry,

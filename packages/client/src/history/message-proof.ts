@@ -5,7 +5,8 @@
 import { openChatEntry, type CryptoSuite } from '@parley/core';
 import { entryByCid } from '../chats/entries.js';
 import { requireChat } from '../chats/records.js';
-import type { InclusionStatus, LogMonitor } from '../log/log-monitor.js';
+import type { InclusionStatus } from '../log/inclusions.js';
+import type { LogMonitor } from '../log/log-monitor.js';
 import type { ClientStore } from '../store/client-store.js';
 
 /** What `chat.proof(cid)` tells about one message. */

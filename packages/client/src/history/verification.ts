@@ -9,7 +9,8 @@ import { requireChat } from '../chats/records.js';
 import type { DeviceLookup } from '../directory/device-lookup.js';
 import { isClientError } from '../errors.js';
 import type { Gaps } from '../sync/gaps.js';
-import type { LogMonitor, StoredEvidence } from '../log/log-monitor.js';
+import type { StoredEvidence } from '../log/evidence.js';
+import type { LogMonitor } from '../log/log-monitor.js';
 import type { ClientStore } from '../store/client-store.js';
 
 /** What `chat.verify()` reports. */

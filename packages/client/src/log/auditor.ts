@@ -18,7 +18,8 @@ import {
 } from '@parley/core';
 import { ClientError } from '../errors.js';
 import type { RelayApi } from '../relay/relay-api.js';
-import { isAnswerRefusal, type WitnessKey } from './log-monitor.js';
+import { isAnswerRefusal } from './answer-refusal.js';
+import type { WitnessKey } from './checkpoints.js';
 
 /** What an auditor remembers of one relay between runs. */
 export interface AuditState {
