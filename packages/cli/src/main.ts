@@ -9,6 +9,7 @@ import { chatNew, chatsList, members } from './commands/chats.js';
 import { groupAdd, groupLeave, groupNew, groupRemove } from './commands/group.js';
 import { audit, exportChat, verify } from './commands/history.js';
 import { idExport, idImport, idNew, idShow } from './commands/id.js';
+import { deleteMessage, edit, react, reply } from './commands/message-actions.js';
 import { read } from './commands/read.js';
 import { register } from './commands/register.js';
 import { send } from './commands/send.js';
@@ -32,6 +33,10 @@ const COMMANDS: readonly Command[] = [
   groupRemove,
   groupLeave,
   send,
+  reply,
+  react,
+  edit,
+  deleteMessage,
   read,
   chatsList,
   members,
