@@ -279,7 +279,7 @@ export class Client extends Emitter<ClientEvents> {
       addMember: (id, account) => run(() => s.membership.add(id, [account])),
       removeMember: (id, account) => run(() => s.membership.remove(id, account, { strict: true })),
       send: (id, text) => run(() => this.#send(id, { type: 'text', text })),
-      sendContent: (id, content) => run(() => this.#send(id, content)),
+      sendContent: (id, content, options) => run(() => this.#send(id, content, options)),
       message: (id, ref) => messageOf(store, id, ref),
       leave: (id) => run(() => this.#leave(id)),
       verify: (id) =>
@@ -298,8 +298,12 @@ export class Client extends Emitter<ClientEvents> {
    * Sends a message or an action: encrypted now, posted now or when the relay is back. Returns
    * the new row, or the message an action names, as it is after the flush.
    */
-  async #send(id: string, content: MessageContent): Promise<StoredMessage> {
-    const message = await this.#s.composer.compose(id, content);
+  async #send(
+    id: string,
+    content: MessageContent,
+    options: { readonly unchecked?: boolean } = {},
+  ): Promise<StoredMessage> {
+    const message = await this.#s.composer.compose(id, content, options);
     await unlessTransient(() => this.#s.outbox.flush());
     if (message === undefined) throw new TypeError('send: nothing was queued');
     // As it is now: `sent` with its seq if the relay took it, else still `queued`.

@@ -2,7 +2,7 @@
  * What a Chat handle asks of the client: the operations on one chat, serialised by the client
  * where they change state. A narrow interface, so `chat.ts` never imports the client.
  */
-import type { DeleteContent, EditContent, ReactionContent, ReplyContent } from '@parley/core';
+import type { LeaveContent, MessageContent } from '@parley/core';
 import type { ClientEvents } from '../events.js';
 import type { MessageProof } from '../history/message-proof.js';
 import type { ChatVerification } from '../history/verification.js';
@@ -25,7 +25,8 @@ export interface ChatOperations {
    */
   sendContent(
     id: string,
-    content: ReplyContent | ReactionContent | EditContent | DeleteContent,
+    content: Exclude<MessageContent, LeaveContent>,
+    options?: { readonly unchecked?: boolean },
   ): Promise<StoredMessage>;
   /** The message of chat `id` with this local id or entry hash (hex), if stored. */
   message(id: string, ref: MessageRef): Promise<StoredMessage | undefined>;

@@ -1,5 +1,5 @@
 /** A handle on one chat: send, reply, react, edit, delete, read history, see members, leave. */
-import { fromHex } from '@parley/core';
+import { fromHex, type LeaveContent, type MessageContent } from '@parley/core';
 import { ClientError } from '../errors.js';
 import type { ClientEvents } from '../events.js';
 import type { MessageProof } from '../history/message-proof.js';
@@ -85,6 +85,15 @@ export class Chat {
   async delete(to: MessageRef): Promise<StoredMessage> {
     const target = await this.#target(to);
     return this.#client.sendContent(this.id, { type: 'delete', to: target });
+  }
+
+  /**
+   * Sends `content` exactly as given, with none of the checks above (an action's target, its
+   * author): for tests that play a newer client or a misbehaving one (an unknown content type,
+   * an edit of another account's message). Not for apps.
+   */
+  unsafeSendContent(content: Exclude<MessageContent, LeaveContent>): Promise<StoredMessage> {
+    return this.#client.sendContent(this.id, content, { unchecked: true });
   }
 
   /** The message `ref` names, if stored. */

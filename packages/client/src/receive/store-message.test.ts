@@ -53,7 +53,10 @@ function setup() {
   const store = openMemoryClientStore();
   const events: { name: keyof ClientEvents; message: StoredMessage }[] = [];
   const emit = <K extends keyof ClientEvents>(name: K, payload: ClientEvents[K]) => {
-    if ('message' in payload) events.push({ name, message: payload.message });
+    const message: unknown = 'message' in payload ? payload.message : undefined;
+    if (typeof message === 'object' && message !== null) {
+      events.push({ name, message: message as StoredMessage });
+    }
   };
   const deps = { store, emit, self: SELF };
   const receive = (e: ChatEntry & { hash: Uint8Array }) =>
