@@ -141,7 +141,7 @@ export function messageJson(message: StoredMessage) {
     author: message.author,
     own: message.own,
     type: content.type,
-    text: shownText(message),
+    text: content.type === 'reply' ? content.text : shownText(message),
     ...(content.type === 'reply' ? { replyTo: toHex(content.to) } : {}),
     edited: message.editedAt !== undefined,
     reactions: message.reactions,
