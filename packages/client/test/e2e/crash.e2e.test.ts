@@ -18,7 +18,7 @@ const EACH = 15;
 /** The messages in relay order (by seq); every one must have a seq. */
 function bySeq(messages: readonly StoredMessage[]): [number, string][] {
   return messages
-    .map((m): [number, string] => [m.seq ?? Number.NaN, messageText(m) ?? ""])
+    .map((m): [number, string] => [m.seq ?? Number.NaN, messageText(m) ?? ''])
     .sort((a, b) => a[0] - b[0]);
 }
 

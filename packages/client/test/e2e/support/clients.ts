@@ -131,7 +131,7 @@ export async function eventually<T>(
 
 /** The texts of messages, in order. */
 export function texts(messages: readonly StoredMessage[]): string[] {
-  return messages.map((message) => messageText(message) ?? "");
+  return messages.map((message) => messageText(message) ?? '');
 }
 
 /** A whole chat history (far more than any scenario writes), oldest first. */
