@@ -23,10 +23,10 @@ export function lockedStore(inner: ClientStore, lock: HomeLock, onAccess: () => 
     markSent: (chatId, id, cid, seq) => locked(() => inner.markSent(chatId, id, cid, seq)),
     markFailed: (chatId, id) => locked(() => inner.markFailed(chatId, id)),
     messages: (chatId, options) => locked(() => inner.messages(chatId, options)),
-    hasMessage: (chatId, cid) => locked(() => inner.hasMessage(chatId, cid)),
+    messageByHash: (chatId, hash) => locked(() => inner.messageByHash(chatId, hash)),
     messageChats: () => locked(() => inner.messageChats()),
-    rewriteMessage: (chatId, id, author, text) =>
-      locked(() => inner.rewriteMessage(chatId, id, author, text)),
+    rewriteMessage: (chatId, id, author, body) =>
+      locked(() => inner.rewriteMessage(chatId, id, author, body)),
     close: () => inner.close(),
   };
 }

@@ -10,6 +10,7 @@ import { chatNew, chatsList, members } from './commands/chats.js';
 import { exportChat } from './commands/export.js';
 import { groupAdd, groupLeave, groupNew, groupRemove } from './commands/group.js';
 import { idExport, idImport, idNew, idShow } from './commands/id.js';
+import { deleteMessage, edit, react, reply } from './commands/message-actions.js';
 import { read } from './commands/read.js';
 import { register } from './commands/register.js';
 import { send } from './commands/send.js';
@@ -34,6 +35,10 @@ const COMMANDS: readonly Command[] = [
   groupRemove,
   groupLeave,
   send,
+  reply,
+  react,
+  edit,
+  deleteMessage,
   read,
   chatsList,
   members,

@@ -5,7 +5,8 @@
 import type { StoredMessage } from '@parley/client';
 import type { Sink } from './context.js';
 import type { DescribedError } from './errors.js';
-import { graphemes } from './text.js';
+import { toHex } from '@parley/core';
+import { clip, graphemes } from './text.js';
 
 /** Where and how a command prints. */
 export class Output {
@@ -80,8 +81,43 @@ export function shortId(id: string, length = 12): string {
   return id.length <= length ? id : `${id.slice(0, length)}…`;
 }
 
-/** `time  author  text`: one line of `parley read`; the author is `you` for own messages. */
-export function formatMessage(message: StoredMessage): string {
+/**
+ * What a message shows in one line: its text (a reply quotes the start of the message it
+ * answers, when known), "message deleted", or "unsupported message" with its type.
+ */
+export function shownText(message: StoredMessage, quoted?: StoredMessage): string {
+  const { content } = message;
+  switch (content.type) {
+    case 'text':
+      return content.text;
+    case 'reply': {
+      const quote = quoted === undefined ? 'a message' : `"${clip(shownText(quoted), 30)}"`;
+      return `↪ ${quote}: ${content.text}`;
+    }
+    case 'deleted':
+      return 'message deleted';
+    case 'unsupported':
+      return `unsupported message (${content.originalType})`;
+  }
+}
+
+/** `  (edited)  [👍 2 🎉 1]`: what happened to a message since it was sent. */
+function marks(message: StoredMessage): string {
+  const edited = message.editedAt === undefined ? '' : '  (edited)';
+  const reactions = Object.entries(message.reactions)
+    .map(([emoji, accounts]) => `${emoji} ${accounts.length}`)
+    .join(' ');
+  return `${edited}${reactions === '' ? '' : `  [${reactions}]`}`;
+}
+
+/**
+ * `time  author  text`: one line of `parley read`; the author is `you` for own messages; with
+ * `withId`, the line starts with the local id (`#3`) that reply, react, edit and delete take.
+ */
+export function formatMessage(
+  message: StoredMessage,
+  options: { quoted?: StoredMessage; withId?: boolean } = {},
+): string {
   const author = message.own ? 'you' : shortId(message.author);
   const status =
     message.status === 'queued'
@@ -90,18 +126,25 @@ export function formatMessage(message: StoredMessage): string {
         ? '  (not delivered)'
         : '';
   // One message, one line: a newline inside the text would look like another message.
-  const text = message.text.replace(/\r?\n/g, ' ⏎ ');
-  return `${formatTime(message.sentAt)}  ${author.padEnd(13)}  ${text}${status}`;
+  const text = shownText(message, options.quoted).replace(/\r?\n/g, ' ⏎ ');
+  const id = options.withId === true ? `#${message.id}  ` : '';
+  return `${id}${formatTime(message.sentAt)}  ${author.padEnd(13)}  ${text}${marks(message)}${status}`;
 }
 
-/** A message as `--json` prints it. */
+/** A message as `--json` prints it (`text` is what it shows; `content` says what it is). */
 export function messageJson(message: StoredMessage) {
+  const { content } = message;
   return {
     chatId: message.chatId,
     id: message.id,
+    hash: message.hash ?? null,
     author: message.author,
     own: message.own,
-    text: message.text,
+    type: content.type,
+    text: content.type === 'reply' ? content.text : shownText(message),
+    ...(content.type === 'reply' ? { replyTo: toHex(content.to) } : {}),
+    edited: message.editedAt !== undefined,
+    reactions: message.reactions,
     sentAt: message.sentAt,
     status: message.status,
     seq: message.seq ?? null,

@@ -13,10 +13,12 @@ import {
   type CryptoSuite,
   type Identity,
   type RandomSource,
+  type MessageContent,
 } from '@parley/core';
 import { ChatDirectory } from './chats/chat-directory.js';
 import { listChats } from './chats/chat-list.js';
 import type { ChatOperations } from './chats/chat-operations.js';
+import { messageOf } from './chats/message-ref.js';
 import {
   chatIdOf,
   groupStateOf,
@@ -273,7 +275,9 @@ export class Client extends Emitter<ClientEvents> {
       createChat: (kind, name, members) => run(() => s.creator.create(kind, name, members)),
       addMember: (id, account) => run(() => s.membership.add(id, [account])),
       removeMember: (id, account) => run(() => s.membership.remove(id, account, { strict: true })),
-      send: (id, text) => run(() => this.#send(id, text)),
+      send: (id, text) => run(() => this.#send(id, { type: 'text', text })),
+      sendContent: (id, content, options) => run(() => this.#send(id, content, options)),
+      message: (id, ref) => messageOf(store, id, ref),
       leave: (id) => run(() => this.#leave(id)),
       verify: (id) =>
         run(() =>
@@ -283,17 +287,24 @@ export class Client extends Emitter<ClientEvents> {
         run(() => exportTranscript({ store, log: s.log, api: this.#api, clock: this.#clock }, id)),
       messageProof: (id, cid) => messageProof({ store, suite: s.suite, log: s.log }, id, cid),
       onMessage: (handler) => this.on('message', handler),
+      onMessageChanged: (handler) => this.on('message-changed', handler),
     };
   }
 
-  /** Sends a text message: encrypted now, posted now or when the relay is back. */
-  async #send(id: string, text: string): Promise<StoredMessage> {
-    const message = await this.#s.composer.compose(id, { type: 'text', text });
+  /**
+   * Sends a message or an action: encrypted now, posted now or when the relay is back. Returns
+   * the new row, or the message an action names, as it is after the flush.
+   */
+  async #send(
+    id: string,
+    content: MessageContent,
+    options: { readonly unchecked?: boolean } = {},
+  ): Promise<StoredMessage> {
+    const message = await this.#s.composer.compose(id, content, options);
     await unlessTransient(() => this.#s.outbox.flush());
     if (message === undefined) throw new TypeError('send: nothing was queued');
     // As it is now: `sent` with its seq if the relay took it, else still `queued`.
-    const [current] = await this.#store.messages(id, { before: message.id + 1, limit: 1 });
-    return current ?? message;
+    return (await messageOf(this.#store, id, message.id)) ?? message;
   }
 
   /** Asks the others to remove this account, and stops following the chat. */

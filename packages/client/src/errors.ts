@@ -23,6 +23,9 @@ export const CLIENT_ERRORS = {
   CLIENT_LOG_RECEIPT_INVALID: 'The relay signed a receipt that does not verify.',
   CLIENT_STORE_KEY_WRONG: 'The local store is sealed under another key than this identity’s.',
   CLIENT_STORE_DAMAGED: 'A sealed value of the local store does not open: it was altered or moved.',
+  CLIENT_MESSAGE_NOT_FOUND: 'The message named is not in this chat’s history on this device.',
+  CLIENT_NOT_MESSAGE_AUTHOR: 'Only the author of a message can edit or delete it.',
+  CLIENT_MESSAGE_DELETED: 'The message was deleted; it cannot be edited or reacted to.',
   CLIENT_INTERNAL: 'A background operation failed unexpectedly.',
 } as const;
 

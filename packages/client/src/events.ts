@@ -1,6 +1,7 @@
 /** A small typed event emitter (no Node `events` dependency, so it runs in browsers). */
 import type { HistoryProblem } from '@parley/core';
 import type { LiveProblem } from './chats/entries.js';
+import type { ChatKind } from './chats/records.js';
 import type { StoredDirectoryEvidence } from './directory/key-transparency.js';
 import type { StoredEvidence } from './log/evidence.js';
 import type { StoredMessage } from './store/client-store.js';
@@ -9,12 +10,14 @@ import type { StoredMessage } from './store/client-store.js';
 export interface ClientEvents {
   /** A message was added to a chat's history (received, or queued by this device). */
   message: { chatId: string; message: StoredMessage };
+  /** A reaction, an edit or a delete changed a stored message: here it is as it now stands. */
+  'message-changed': { chatId: string; message: StoredMessage };
   /** The relay stored a message this device sent. */
   sent: { chatId: string; id: number; seq: number; cid: string };
   /** A chat's membership changed; `removed` when this account was removed. */
   'members-changed': { chatId: string; members: readonly string[]; removed?: boolean };
   /** This account joined a chat through an invitation. */
-  invited: { chatId: string; name: string; inviter: string; kind: 'pair' | 'group' };
+  invited: { chatId: string; name: string; inviter: string; kind: ChatKind };
   /**
    * An invitation in this account's inbox was dropped, never shown: unauthenticated (v1), not
    * signed by a device certified for its inviter, or for a group it does not describe.

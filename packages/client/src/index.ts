@@ -9,9 +9,13 @@ export {
   type ClientOptions,
 } from './client.js';
 export { Chat } from './chats/chat.js';
+export type { MessageRef } from './chats/message-ref.js';
+export type { ChatKind } from './chats/records.js';
+export type { DeletedContent, ShownContent } from './messages/apply-content.js';
+export { messageText } from './messages/message-text.js';
 export { CLIENT_ERRORS, ClientError, isClientError, type ClientErrorCode } from './errors.js';
 export type { ClientEvents } from './events.js';
-export type { ClientStore, StoredMessage } from './store/client-store.js';
+export type { ClientStore, MessageBody, StoredMessage } from './store/client-store.js';
 export { openMemoryClientStore } from './store/memory-client-store.js';
 export { openSealedStore, type SealedStoreOptions } from './store/sealed-store.js';
 export { deriveStoreKey } from './store/store-key.js';

@@ -11,7 +11,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openIndexedDbClientStore } from '../src/browser/index.js';
 import { openSqliteClientStore } from '../src/node/index.js';
 import { openMemoryClientStore } from '../src/store/memory-client-store.js';
-import { openSealedStore, type ClientStore, type StoredMessage } from '../src/index.js';
+import {
+  messageText,
+  openSealedStore,
+  type ClientStore,
+  type MessageBody,
+  type StoredMessage,
+} from '../src/index.js';
 
 interface Backend {
   readonly name: string;
@@ -66,7 +72,11 @@ function message(chatId: string, text: string, cid?: string): Omit<StoredMessage
   return {
     chatId,
     author: 'bciqauthor',
-    text,
+    hash: cid === undefined ? undefined : `hash-of-${cid}`,
+    content: { type: 'text', text },
+    editedAt: undefined,
+    reactions: {},
+    applied: [],
     sentAt: 1_700_000_000_000,
     own: false,
     status: 'received',
@@ -153,10 +163,11 @@ describe.each(backends)('ClientStore contract: $name', (backend) => {
     const third = await store.addMessage(message('chat-a', 'three', 'cid-3'));
     expect([first?.id, second?.id, third?.id, other?.id]).toEqual([1, 2, 3, 1]);
     expect(await store.addMessage(message('chat-a', 'one again', 'cid-1'))).toBeUndefined();
-    expect(await store.hasMessage('chat-a', 'cid-3')).toBe(true);
-    expect(await store.hasMessage('chat-a', 'cid-9')).toBe(false);
+    expect((await store.messageByHash('chat-a', 'hash-of-cid-3'))?.id).toBe(3);
+    expect(await store.messageByHash('chat-a', 'hash-of-cid-9')).toBeUndefined();
+    expect((await store.messageByHash('chat-b', 'hash-of-cid-1'))?.id).toBe(1);
 
-    const texts = (list: StoredMessage[]) => list.map((m) => m.text);
+    const texts = (list: StoredMessage[]) => list.map((m) => messageText(m));
     expect(texts(await store.messages('chat-a', { limit: 10 }))).toEqual(['one', 'two', 'three']);
     expect(texts(await store.messages('chat-a', { limit: 2 }))).toEqual(['two', 'three']);
     expect(texts(await store.messages('chat-a', { before: 3, limit: 10 }))).toEqual(['one', 'two']);
@@ -169,7 +180,6 @@ describe.each(backends)('ClientStore contract: $name', (backend) => {
     const [, sent, failed] = await again.messages('chat-a', { limit: 10 });
     expect(sent).toMatchObject({ id: 2, status: 'sent', cid: 'cid-2', seq: 7 });
     expect(failed).toMatchObject({ id: 3, status: 'failed' });
-    expect(await again.hasMessage('chat-a', 'cid-2')).toBe(true);
     const [one] = await again.messages('chat-a', { limit: 1, before: 2 });
     expect(one).toEqual({ ...message('chat-a', 'one', 'cid-1'), id: 1 });
     await again.close();
@@ -184,8 +194,50 @@ describe.each(backends)('ClientStore contract: $name', (backend) => {
       }),
     ).rejects.toThrow('abort');
     expect(await store.messages('chat-a', { limit: 10 })).toEqual([]);
-    expect(await store.hasMessage('chat-a', 'cid-g')).toBe(false);
+    expect(await store.messageByHash('chat-a', 'hash-of-cid-g')).toBeUndefined();
     expect((await store.addMessage(message('chat-a', 'real')))?.id).toBe(1);
     await store.close();
+  });
+
+  it('keeps every shown content, its edit time and reactions, and rewrites a body in place', async () => {
+    const open = backend.opener();
+    const store = await open();
+    const to = new Uint8Array(32).fill(9);
+    const unknown = new Uint8Array([0xa1, 0x64, 0x74, 0x79, 0x70, 0x65, 0x63, 0x6e, 0x65, 0x77]);
+    const bodies: MessageBody[] = [
+      { content: { type: 'reply', to, text: 'yes' }, editedAt: 5, reactions: {}, applied: ['a1'] },
+      {
+        content: { type: 'unsupported', originalType: 'new', reserved: false, bytes: unknown },
+        editedAt: undefined,
+        reactions: { '👍': ['bciqa', 'bciqb'] },
+        applied: ['a2', 'a3'],
+      },
+      { content: { type: 'deleted' }, editedAt: undefined, reactions: {}, applied: ['a4'] },
+    ];
+    for (const [index, body] of bodies.entries()) {
+      await store.addMessage({ ...message('chat-c', 'x', `cid-c${index}`), ...body });
+    }
+    const edited: MessageBody = {
+      content: { type: 'text', text: 'now this' },
+      editedAt: 42,
+      reactions: { '🎉': ['bciqc'] },
+      applied: ['a5'],
+    };
+    await store.addMessage(message('chat-c', 'before', 'cid-c3'));
+    await store.rewriteMessage('chat-c', 4, 'bciqauthor', edited);
+    await store.close();
+    const again = await open();
+    const read = await again.messages('chat-c', { limit: 10 });
+    expect(
+      read.map(({ content, editedAt, reactions, applied }) => ({
+        content,
+        editedAt,
+        reactions,
+        applied,
+      })),
+    ).toEqual([...bodies, edited]);
+    expect(read.map((m) => m.hash)).toEqual([0, 1, 2, 3].map((i) => `hash-of-cid-c${i}`));
+    expect(await again.messageByHash('chat-c', 'hash-of-cid-c3')).toEqual(read[3]);
+    await again.close();
   });
 });

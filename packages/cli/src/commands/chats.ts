@@ -3,7 +3,7 @@ import type { ChatSummary } from '@parley/client';
 import { accountIdArg } from '../args.js';
 import type { Command } from '../command.js';
 import { CliError } from '../errors.js';
-import { formatTime, messageJson, shortId, table } from '../output.js';
+import { formatTime, messageJson, shortId, shownText, table } from '../output.js';
 import { withAccount } from '../session.js';
 import { clip } from '../text.js';
 
@@ -86,6 +86,6 @@ function summaryRow(chat: ChatSummary, self: string): string[] {
   const lastText =
     last === undefined
       ? '-'
-      : `${formatTime(last.sentAt)} ${last.author === self ? 'you' : shortId(last.author)}: ${clip(last.text.replace(/\s+/g, ' '), 40)}`;
+      : `${formatTime(last.sentAt)} ${last.author === self ? 'you' : shortId(last.author)}: ${clip(shownText(last).replace(/\s+/g, ' '), 40)}`;
   return [chat.id, chat.kind, `${name}${status}`, String(chat.members.length), lastText];
 }

@@ -3,6 +3,7 @@
  * `time  author  text`; with --follow, keep a live connection and print what arrives until SIGINT.
  */
 import type { Chat, StoredMessage } from '@parley/client';
+import { toHex } from '@parley/core';
 import { positiveIntArg } from '../args.js';
 import type { Command } from '../command.js';
 import type { CommandContext } from '../context.js';
@@ -17,13 +18,18 @@ const FOLLOW_POLL_MS = 1_000;
 
 export const read: Command = {
   words: ['read'],
-  usage: 'read CHAT [--follow] [--limit N]',
+  usage: 'read CHAT [--follow] [--limit N] [--ids]',
   summary: "print a chat's messages (--follow: live)",
   positionals: ['CHAT'],
-  options: { follow: { type: 'boolean', short: 'f' }, limit: { type: 'string' } },
+  options: {
+    follow: { type: 'boolean', short: 'f' },
+    limit: { type: 'string' },
+    ids: { type: 'boolean' },
+  },
   flagHelp: [
     ['--limit N', `print at most the last N messages (default ${DEFAULT_LIMIT})`],
     ['--follow, -f', 'stay connected and print new messages as they arrive, until Ctrl-C'],
+    ['--ids', 'start each line with the message id (#N) that reply, react, edit and delete take'],
   ],
   async run(ctx) {
     const limit = positiveIntArg(ctx.args.string('limit'), 'limit', DEFAULT_LIMIT, MAX_LIMIT);
@@ -33,7 +39,7 @@ export const read: Command = {
     }
     await withAccount(ctx, async ({ client }) => {
       const chat = await client.chats.get(ctx.args.positional(0));
-      for (const message of await chat.history({ limit })) print(ctx, message);
+      for (const message of await chat.history({ limit })) await print(ctx, chat, message);
       await noticeStatus(ctx, chat);
     });
   },
@@ -47,7 +53,7 @@ async function follow(ctx: CommandContext, limit: number): Promise<void> {
     await client.connect();
     const chat = await client.chats.get(ctx.args.positional(0));
     const initial = await chat.history({ limit });
-    for (const message of initial) print(ctx, message);
+    for (const message of initial) await print(ctx, chat, message);
     let lastId = initial.at(-1)?.id ?? 0;
     if ((await chat.info()).status !== 'active') {
       await noticeStatus(ctx, chat);
@@ -74,7 +80,7 @@ async function follow(ctx: CommandContext, limit: number): Promise<void> {
       looking = looking
         .then(async () => {
           for (const message of await messagesAfter(chat, lastId)) {
-            print(ctx, message);
+            await print(ctx, chat, message);
             lastId = message.id;
           }
           if ((await chat.info()).status !== 'active') {
@@ -122,8 +128,15 @@ async function messagesAfter(chat: Chat, lastId: number): Promise<StoredMessage[
   return collected;
 }
 
-function print(ctx: CommandContext, message: StoredMessage): void {
-  ctx.out.result(messageJson(message), formatMessage(message));
+/** Prints one message; a reply quotes the message it answers if this device holds it. */
+async function print(ctx: CommandContext, chat: Chat, message: StoredMessage): Promise<void> {
+  const { content } = message;
+  const quoted = content.type === 'reply' ? await chat.message(toHex(content.to)) : undefined;
+  const withId = ctx.args.flag('ids');
+  ctx.out.result(
+    messageJson(message),
+    formatMessage(message, { ...(quoted === undefined ? {} : { quoted }), withId }),
+  );
 }
 
 async function noticeStatus(ctx: CommandContext, chat: Chat): Promise<void> {

@@ -1,7 +1,7 @@
 /**
  * The browser implementation of ClientStore: one IndexedDB database, one object store of
- * key → bytes. Messages live in the same key space (`m/<chat>/<id>`, with `c/<chat>/<cid>` and
- * `n/<chat>` beside them), so every write of the SDK goes through one mechanism. `keys()` lists
+ * key → bytes. Messages live in the same key space (`m/<chat>/<id>`, with `c/<chat>/<cid>`,
+ * `h/<chat>/<hash>` and `n/<chat>` beside them), so every write of the SDK goes through one mechanism. `keys()` lists
  * the key-value space only, never these message rows (as the SQLite store keeps them apart).
  *
  * Transactions: an IndexedDB transaction commits by itself as soon as no request is pending,
@@ -10,7 +10,8 @@
  * IndexedDB readwrite transaction at the end: all or nothing, as the interface promises. Writes
  * outside a transaction are one IndexedDB transaction each.
  */
-import type { ClientStore, StoredMessage } from '../store/client-store.js';
+import type { ClientStore, MessageBody, StoredMessage } from '../store/client-store.js';
+import { bodyOf, decodeMessageBody, encodeMessageBody, legacyBody } from '../store/message-body.js';
 
 const OBJECT_STORE = 'kv';
 /** The highest key of a prefix range: no key of ours holds this code point. */
@@ -87,23 +88,45 @@ function committed(transaction: IDBTransaction): Promise<void> {
 
 const pad = (n: number): string => String(n).padStart(12, '0');
 /** The prefixes of the message rows, kept out of `keys()`. */
-const MESSAGE_PREFIXES = ['m/', 'c/', 'n/'];
+const MESSAGE_PREFIXES = ['m/', 'c/', 'n/', 'h/'];
 const isMessageRow = (key: string): boolean =>
   MESSAGE_PREFIXES.some((prefix) => key.startsWith(prefix));
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** A message row: its fields in the clear, its body as message-body.ts text. */
 function encodeMessage(message: StoredMessage): Uint8Array {
-  return encoder.encode(JSON.stringify(message));
+  const { chatId, id, author, hash, sentAt, own, status, cid, seq } = message;
+  const row = { chatId, id, author, hash, sentAt, own, status, cid, seq };
+  return encoder.encode(JSON.stringify({ ...row, body: encodeMessageBody(message) }));
 }
 
+/** Reads a row; one written before content types has a `text` and no `body`. */
 function decodeMessage(bytes: Uint8Array): StoredMessage {
-  // JSON has no `undefined`: an unknown CID or seq is absent from the text.
-  const value = JSON.parse(decoder.decode(bytes)) as Omit<StoredMessage, 'cid' | 'seq'> & {
+  // JSON has no `undefined`: an unknown CID, seq or hash is absent from the text.
+  const value = JSON.parse(decoder.decode(bytes)) as Pick<
+    StoredMessage,
+    'chatId' | 'id' | 'author' | 'sentAt' | 'own' | 'status'
+  > & {
     cid?: string | null;
     seq?: number | null;
+    hash?: string | null;
+    body?: string;
+    text?: string;
   };
-  return { ...value, cid: value.cid ?? undefined, seq: value.seq ?? undefined };
+  const { chatId, id, author, sentAt, own, status } = value;
+  return {
+    chatId,
+    id,
+    author,
+    sentAt,
+    own,
+    status,
+    cid: value.cid ?? undefined,
+    seq: value.seq ?? undefined,
+    hash: value.hash ?? undefined,
+    ...(value.body === undefined ? legacyBody(value.text ?? '') : decodeMessageBody(value.body)),
+  };
 }
 
 class IndexedDbClientStore implements ClientStore {
@@ -215,7 +238,10 @@ class IndexedDbClientStore implements ClientStore {
 
   async addMessage(message: Omit<StoredMessage, 'id'>): Promise<StoredMessage | undefined> {
     return this.transaction(async () => {
-      if (message.cid !== undefined && (await this.hasMessage(message.chatId, message.cid))) {
+      if (
+        message.cid !== undefined &&
+        (await this.get(`c/${message.chatId}/${message.cid}`)) !== undefined
+      ) {
         return undefined;
       }
       const counter = await this.get(`n/${message.chatId}`);
@@ -225,6 +251,9 @@ class IndexedDbClientStore implements ClientStore {
       await this.put(`m/${message.chatId}/${pad(id)}`, encodeMessage(stored));
       if (message.cid !== undefined) {
         await this.put(`c/${message.chatId}/${message.cid}`, encoder.encode(String(id)));
+      }
+      if (message.hash !== undefined) {
+        await this.put(`h/${message.chatId}/${message.hash}`, encoder.encode(String(id)));
       }
       return stored;
     });
@@ -267,8 +296,11 @@ class IndexedDbClientStore implements ClientStore {
     return found;
   }
 
-  async hasMessage(chatId: string, cid: string): Promise<boolean> {
-    return (await this.get(`c/${chatId}/${cid}`)) !== undefined;
+  async messageByHash(chatId: string, hash: string): Promise<StoredMessage | undefined> {
+    const id = await this.get(`h/${chatId}/${hash}`);
+    if (id === undefined) return undefined;
+    const bytes = await this.get(`m/${chatId}/${pad(Number(decoder.decode(id)))}`);
+    return bytes === undefined ? undefined : decodeMessage(bytes);
   }
 
   async messageChats(): Promise<string[]> {
@@ -276,8 +308,13 @@ class IndexedDbClientStore implements ClientStore {
     return chats.sort();
   }
 
-  async rewriteMessage(chatId: string, id: number, author: string, text: string): Promise<void> {
-    await this.#update(chatId, id, (message) => ({ ...message, author, text }));
+  async rewriteMessage(
+    chatId: string,
+    id: number,
+    author: string,
+    body: MessageBody,
+  ): Promise<void> {
+    await this.#update(chatId, id, (message) => ({ ...message, author, ...bodyOf(body) }));
   }
 
   close(): Promise<void> {

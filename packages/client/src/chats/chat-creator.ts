@@ -23,6 +23,7 @@ import {
   membersOf,
   requireChat,
   saveChat,
+  type ChatKind,
 } from './records.js';
 
 /** What creating chats needs. */
@@ -54,7 +55,7 @@ export class ChatCreator {
    * exists is returned instead. Returns the chat id.
    * @throws ClientError as Membership.add
    */
-  async create(kind: 'pair' | 'group', name: string, members: readonly string[]): Promise<string> {
+  async create(kind: ChatKind, name: string, members: readonly string[]): Promise<string> {
     const { store, mls, account } = this.#d;
     const peer = members[0];
     if (kind === 'pair' && peer !== undefined) {

@@ -26,6 +26,14 @@ export class ChatDirectory {
     return this.get(await this.#operations.createChat('group', options.name, options.members));
   }
 
+  /**
+   * Creates a room with `members` invited: for now a group recorded and shown as a room (the
+   * broadcast-channel rules come in a later version: docs/spec/chats.md §Kinds).
+   */
+  async createRoom(options: { name: string; members: readonly string[] }): Promise<Chat> {
+    return this.get(await this.#operations.createChat('room', options.name, options.members));
+  }
+
   /** A chat by id. @throws ClientError CLIENT_CHAT_NOT_FOUND */
   async get(id: string): Promise<Chat> {
     await this.#operations.chatRecord(id);

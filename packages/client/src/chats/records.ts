@@ -14,11 +14,17 @@ import {
 import { ClientError } from '../errors.js';
 import type { ClientStore } from '../store/client-store.js';
 
+/**
+ * What a chat is: two accounts (`pair`), a group, or a `room` — for now a group its creator
+ * named as a room (a broadcast channel in a later version: docs/spec/chats.md §Kinds).
+ */
+export type ChatKind = 'pair' | 'group' | 'room';
+
 /** A chat as stored on this device. */
 export interface ChatRecord {
   readonly id: string;
   readonly topic: Uint8Array;
-  readonly kind: 'pair' | 'group';
+  readonly kind: ChatKind;
   readonly name: string;
   /** The encoded MLS group state (core `encodeGroupState`). */
   readonly state: Uint8Array;

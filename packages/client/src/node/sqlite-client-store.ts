@@ -5,6 +5,7 @@
 import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { ClientStore, StoredMessage } from '../store/client-store.js';
+import { decodeMessageBody, encodeMessageBody, legacyBody } from '../store/message-body.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
@@ -14,6 +15,17 @@ CREATE TABLE IF NOT EXISTS messages (
   PRIMARY KEY (chat, id)
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX IF NOT EXISTS messages_by_cid ON messages (chat, cid) WHERE cid IS NOT NULL;
+`;
+
+/**
+ * Schema 2 (content types): a message keeps its entry hash and its body (message-body.ts).
+ * Rows written before keep `body` NULL and read as their `text`; new rows leave `text` empty.
+ */
+const SCHEMA_2 = `
+ALTER TABLE messages ADD COLUMN hash TEXT;
+ALTER TABLE messages ADD COLUMN body TEXT;
+CREATE INDEX messages_by_hash ON messages (chat, hash) WHERE hash IS NOT NULL;
+PRAGMA user_version = 2;
 `;
 
 interface Row {
@@ -26,6 +38,8 @@ interface Row {
   status: StoredMessage['status'];
   cid: string | null;
   seq: number | null;
+  hash: string | null;
+  body: string | null;
 }
 
 /** Owner read and write only: the store holds this device's keys (sealed or not). */
@@ -58,6 +72,9 @@ export function openSqliteClientStore(path: string): ClientStore {
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
+  if ((db.pragma('user_version', { simple: true }) as number) < 2) {
+    db.transaction(() => db.exec(SCHEMA_2))();
+  }
   makePrivate(path);
   const q = {
     get: db.prepare('SELECT value FROM kv WHERE key = ?').pluck(),
@@ -68,8 +85,9 @@ export function openSqliteClientStore(path: string): ClientStore {
       .pluck(),
     nextId: db.prepare('SELECT COALESCE(MAX(id), 0) + 1 FROM messages WHERE chat = ?').pluck(),
     byCid: db.prepare('SELECT 1 FROM messages WHERE chat = ? AND cid = ?').pluck(),
+    byHash: db.prepare('SELECT * FROM messages WHERE chat = ? AND hash = ? ORDER BY id LIMIT 1'),
     insert: db.prepare(
-      'INSERT INTO messages (chat, id, author, text, sent_at, own, status, cid, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      "INSERT INTO messages (chat, id, author, text, sent_at, own, status, cid, seq, hash, body) VALUES (?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?)",
     ),
     markSent: db.prepare(
       "UPDATE messages SET status = 'sent', cid = ?, seq = ? WHERE chat = ? AND id = ?",
@@ -78,14 +96,17 @@ export function openSqliteClientStore(path: string): ClientStore {
     latest: db.prepare('SELECT * FROM messages WHERE chat = ? ORDER BY id DESC LIMIT ?'),
     before: db.prepare('SELECT * FROM messages WHERE chat = ? AND id < ? ORDER BY id DESC LIMIT ?'),
     chats: db.prepare('SELECT DISTINCT chat FROM messages ORDER BY chat').pluck(),
-    rewrite: db.prepare('UPDATE messages SET author = ?, text = ? WHERE chat = ? AND id = ?'),
+    rewrite: db.prepare(
+      "UPDATE messages SET author = ?, text = '', body = ? WHERE chat = ? AND id = ?",
+    ),
   };
   let depth = 0;
   const toMessage = (row: Row): StoredMessage => ({
     chatId: row.chat,
     id: row.id,
     author: row.author,
-    text: row.text,
+    hash: row.hash ?? undefined,
+    ...(row.body === null ? legacyBody(row.text) : decodeMessageBody(row.body)),
     sentAt: row.sent_at,
     own: row.own === 1,
     status: row.status,
@@ -132,12 +153,13 @@ export function openSqliteClientStore(path: string): ClientStore {
         message.chatId,
         id,
         message.author,
-        message.text,
         message.sentAt,
         message.own ? 1 : 0,
         message.status,
         message.cid ?? null,
         message.seq ?? null,
+        message.hash ?? null,
+        encodeMessageBody(message),
       );
       return Promise.resolve({ ...message, id });
     },
@@ -157,10 +179,13 @@ export function openSqliteClientStore(path: string): ClientStore {
       ) as Row[];
       return Promise.resolve(rows.reverse().map(toMessage));
     },
-    hasMessage: (chatId, cid) => Promise.resolve(q.byCid.get(chatId, cid) !== undefined),
+    messageByHash: (chatId, hash) => {
+      const row = q.byHash.get(chatId, hash) as Row | undefined;
+      return Promise.resolve(row === undefined ? undefined : toMessage(row));
+    },
     messageChats: () => Promise.resolve(q.chats.all() as string[]),
-    rewriteMessage: (chatId, id, author, text) => {
-      q.rewrite.run(author, text, chatId, id);
+    rewriteMessage: (chatId, id, author, body) => {
+      q.rewrite.run(author, encodeMessageBody(body), chatId, id);
       return Promise.resolve();
     },
     close: () => {

@@ -10,7 +10,9 @@ import {
   createChatEntry,
   createEnvelope,
   encryptApplicationMessage,
+  isShownAsMessage,
   nextEntryLinks,
+  toHex,
   type AccountId,
   type CryptoSuite,
   type MessageContent,
@@ -22,7 +24,14 @@ import type { DeviceKeys } from '../device/device-keys.js';
 import { ClientError } from '../errors.js';
 import type { Emit } from '../events.js';
 import type { LogMonitor } from '../log/log-monitor.js';
+import {
+  actionOf,
+  applyStoredAction,
+  isAction,
+  type ActionContent,
+} from '../messages/stored-actions.js';
 import type { ClientStore, StoredMessage } from '../store/client-store.js';
+import { newBody } from '../store/message-body.js';
 import { appendToOutbox } from './outbox.js';
 
 /** The longest text a message may carry, in UTF-8 bytes. */
@@ -51,16 +60,27 @@ export class Composer {
 
   /**
    * Queues `content` as this device's next entry in chat `id`. Returns the history row it adds
-   * (status `queued`), or undefined for a content that is not shown as a message (a leave).
-   * @throws ClientError CLIENT_CHAT_NOT_FOUND | CLIENT_NOT_A_MEMBER | CLIENT_TEXT_TOO_LONG
+   * (status `queued`); for a reaction, an edit or a delete, the message it names as it now
+   * stands (applied at once here); undefined for a leave.
+   * @throws ClientError CLIENT_CHAT_NOT_FOUND | CLIENT_NOT_A_MEMBER | CLIENT_TEXT_TOO_LONG |
+   *   CLIENT_MESSAGE_NOT_FOUND (an action's target is not stored) | CLIENT_NOT_MESSAGE_AUTHOR
+   *   (an edit or delete of another account's message) | CLIENT_MESSAGE_DELETED; with
+   *   `unchecked` (tests only), the last three are not checked
    */
-  async compose(id: string, content: MessageContent): Promise<StoredMessage | undefined> {
+  async compose(
+    id: string,
+    content: MessageContent,
+    options: { readonly unchecked?: boolean } = {},
+  ): Promise<StoredMessage | undefined> {
     const { store, suite, mls, account, device } = this.#d;
     const chat = await requireChat(store, id);
     if (chat.status !== 'active') throw new ClientError('CLIENT_NOT_A_MEMBER');
-    const text = textOf(content);
+    const text = 'text' in content ? content.text : undefined;
     if (text !== undefined && new TextEncoder().encode(text).length > MAX_MESSAGE_TEXT_BYTES) {
       throw new ClientError('CLIENT_TEXT_TOO_LONG');
+    }
+    if (isAction(content) && options.unchecked !== true) {
+      await checkTarget(store, id, account, content);
     }
     const sentAt = this.#d.clock();
     const { n, prev, heads } = nextEntryLinks(chat);
@@ -98,19 +118,19 @@ export class Composer {
         own: true,
       });
       await store.put(`mine/${cid}`, new Uint8Array([1]));
-      const message =
-        text === undefined
-          ? undefined
-          : await store.addMessage({
-              chatId: id,
-              author: account,
-              text,
-              sentAt,
-              own: true,
-              status: 'queued',
-              cid,
-              seq: undefined,
-            });
+      const message = isShownAsMessage(content)
+        ? await store.addMessage({
+            chatId: id,
+            author: account,
+            hash: toHex(created.hash),
+            ...newBody(content),
+            sentAt,
+            own: true,
+            status: 'queued',
+            cid,
+            seq: undefined,
+          })
+        : undefined;
       // Outbox keys sort in the order messages were written (the entry counters must arrive
       // in order, or receivers would refuse later ones as replays).
       await appendToOutbox(store, {
@@ -119,12 +139,28 @@ export class Composer {
         message: message?.id ?? 0,
       });
       if (message !== undefined) this.#d.emit('message', { chatId: id, message });
-      return message;
+      if (!isAction(content)) return message;
+      const action = actionOf({ author: account, sentAt, hash: created.hash }, content);
+      await applyStoredAction({ store, emit: this.#d.emit }, id, action);
+      return store.messageByHash(id, toHex(content.to));
     });
   }
 }
 
-/** The text a content shows in the history (until the history keeps contents: ADR 0016). */
-function textOf(content: MessageContent): string | undefined {
-  return content.type === 'text' ? content.text : undefined;
+/**
+ * Refuses an action that receivers would not apply (apply-content.ts).
+ * @throws ClientError CLIENT_MESSAGE_NOT_FOUND | CLIENT_NOT_MESSAGE_AUTHOR | CLIENT_MESSAGE_DELETED
+ */
+async function checkTarget(
+  store: ClientStore,
+  chatId: string,
+  account: string,
+  content: ActionContent,
+): Promise<void> {
+  const target = await store.messageByHash(chatId, toHex(content.to));
+  if (target === undefined) throw new ClientError('CLIENT_MESSAGE_NOT_FOUND');
+  if (content.type !== 'reaction' && target.author !== account) {
+    throw new ClientError('CLIENT_NOT_MESSAGE_AUTHOR');
+  }
+  if (target.content.type === 'deleted') throw new ClientError('CLIENT_MESSAGE_DELETED');
 }

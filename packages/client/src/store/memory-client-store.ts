@@ -5,6 +5,7 @@
  * Closing releases nothing: the same object opens again with its data (until it is dropped).
  */
 import type { ClientStore, StoredMessage } from './client-store.js';
+import { bodyOf } from './message-body.js';
 
 interface Snapshot {
   readonly kv: Map<string, Uint8Array>;
@@ -82,15 +83,15 @@ export function openMemoryClientStore(): ClientStore {
       );
       return Promise.resolve(rows.slice(Math.max(0, rows.length - options.limit)));
     },
-    hasMessage: (chatId, cid) => {
-      return Promise.resolve((messages.get(chatId) ?? []).some((row) => row.cid === cid));
+    messageByHash: (chatId, hash) => {
+      return Promise.resolve((messages.get(chatId) ?? []).find((row) => row.hash === hash));
     },
     messageChats: () => {
       const chats = [...messages].filter(([, rows]) => rows.length > 0).map(([chat]) => chat);
       return Promise.resolve(chats.sort());
     },
-    rewriteMessage: (chatId, id, author, text) => {
-      update(chatId, id, { author, text });
+    rewriteMessage: (chatId, id, author, body) => {
+      update(chatId, id, { author, ...bodyOf(body) });
       return Promise.resolve();
     },
     // Nothing to release: the data lives as long as this object.

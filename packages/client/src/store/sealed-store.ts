@@ -1,8 +1,9 @@
 /**
- * A ClientStore that encrypts at rest (docs/spec/client-store.md): every key-value value and every
- * message's author and text are sealed with XChaCha20-Poly1305 under the store key, a fresh random
- * nonce each write, and the row's name as associated data, so a value moved to another row does
- * not open. Key names, chat ids, CIDs, seqs, times and statuses stay in the clear as the index.
+ * A ClientStore that encrypts at rest (docs/spec/client-store.md): every key-value value and
+ * every message's author and body (content, edit, reactions) are sealed with XChaCha20-Poly1305
+ * under the store key, a fresh random nonce each write, and the row's name as associated data,
+ * so a value moved to another row does not open. Key names, chat ids, CIDs, entry hashes, seqs,
+ * times and statuses stay in the clear as the index.
  */
 import {
   type RandomSource,
@@ -15,7 +16,8 @@ import {
   xchachaSeal,
 } from '@parley/core';
 import { ClientError } from '../errors.js';
-import type { ClientStore, StoredMessage } from './client-store.js';
+import type { ClientStore, MessageBody, StoredMessage } from './client-store.js';
+import { decodeMessageBody, encodeMessageBody, legacyBody, newBody } from './message-body.js';
 
 /** The row that proves the key: a known text sealed under it. Never listed by `keys()`. */
 export const STORE_KEY_CHECK = 'store-key-check';
@@ -24,8 +26,12 @@ const CHECK_TEXT = utf8('parley client store key check v1');
 const VERSION = 1;
 const NONCE_BYTES = 24;
 const KEY_BYTES = 32;
-/** Marks a message text that holds a sealed body (author and text) in base64url. */
+/** Marks a message text that holds a sealed author and text (written before content types). */
 const SEALED_TEXT = 'parley-sealed-v1:';
+/** Marks a message text that holds a sealed author and body (message-body.ts), base64url. */
+const SEALED_BODY = 'parley-sealed-v2:';
+/** The body of a row whose sealed body is not written yet. */
+const EMPTY = { type: 'text', text: '' } as const;
 /** How many messages migration reads at a time. */
 const MIGRATION_PAGE = 256;
 
@@ -80,24 +86,29 @@ export async function openSealedStore(
       });
     }
   };
-  const sealBody = (chatId: string, id: number, author: string, text: string): string =>
-    SEALED_TEXT + toBase64Url(seal(messageName(chatId, id), utf8(JSON.stringify([author, text]))));
+  const sealBody = (chatId: string, id: number, author: string, body: MessageBody): MessageBody => {
+    const plainText = utf8(JSON.stringify([author, encodeMessageBody(body)]));
+    const text = SEALED_BODY + toBase64Url(seal(messageName(chatId, id), plainText));
+    return newBody({ type: 'text', text });
+  };
   const openMessage = (message: StoredMessage): StoredMessage => {
     const name = messageName(message.chatId, message.id);
-    if (!message.text.startsWith(SEALED_TEXT)) {
+    const sealed = message.content.type === 'text' ? message.content.text : '';
+    const prefix = [SEALED_BODY, SEALED_TEXT].find((known) => sealed.startsWith(known));
+    if (prefix === undefined) {
       throw new ClientError('CLIENT_STORE_DAMAGED', `(message ${message.id} is not sealed)`);
     }
-    let body: unknown;
+    let fields: unknown;
     try {
-      body = JSON.parse(
-        fromUtf8(open(name, fromBase64Url(message.text.slice(SEALED_TEXT.length)))),
-      );
+      fields = JSON.parse(fromUtf8(open(name, fromBase64Url(sealed.slice(prefix.length)))));
     } catch (cause) {
       if (cause instanceof ClientError) throw cause;
       throw new ClientError('CLIENT_STORE_DAMAGED', `(message ${message.id})`, { cause });
     }
-    const [author, text] = body as [string, string];
-    return { ...message, author, text };
+    const [author, text] = fields as [string, string];
+    // A body sealed before content types holds the message's text itself.
+    const body = prefix === SEALED_TEXT ? legacyBody(text) : decodeMessageBody(text);
+    return { ...message, author, ...body };
   };
 
   const check = await inner.get(STORE_KEY_CHECK);
@@ -128,19 +139,22 @@ export async function openSealedStore(
       inner.transaction(async () => {
         // The id (part of the associated data) is known once the row exists: add it with an
         // empty body, then write the sealed body, in one transaction.
-        const added = await inner.addMessage({ ...message, author: '', text: '' });
+        const added = await inner.addMessage({ ...message, author: '', ...newBody(EMPTY) });
         if (added === undefined) return undefined;
-        const sealed = sealBody(added.chatId, added.id, message.author, message.text);
+        const sealed = sealBody(added.chatId, added.id, message.author, message);
         await inner.rewriteMessage(added.chatId, added.id, '', sealed);
         return { ...message, id: added.id };
       }),
     markSent: (chatId, id, cid, seq) => inner.markSent(chatId, id, cid, seq),
     markFailed: (chatId, id) => inner.markFailed(chatId, id),
     messages: async (chatId, paging) => (await inner.messages(chatId, paging)).map(openMessage),
-    hasMessage: (chatId, cid) => inner.hasMessage(chatId, cid),
+    messageByHash: async (chatId, hash) => {
+      const found = await inner.messageByHash(chatId, hash);
+      return found === undefined ? undefined : openMessage(found);
+    },
     messageChats: () => inner.messageChats(),
-    rewriteMessage: (chatId, id, author, text) =>
-      inner.rewriteMessage(chatId, id, '', sealBody(chatId, id, author, text)),
+    rewriteMessage: (chatId, id, author, body) =>
+      inner.rewriteMessage(chatId, id, '', sealBody(chatId, id, author, body)),
     close: () => inner.close(),
   };
 }
@@ -150,7 +164,7 @@ async function migrate(
   inner: ClientStore,
   plain: ReadonlySet<string>,
   seal: (name: string, value: Uint8Array) => Uint8Array,
-  sealBody: (chatId: string, id: number, author: string, text: string) => string,
+  sealBody: (chatId: string, id: number, author: string, body: MessageBody) => MessageBody,
 ): Promise<void> {
   await inner.transaction(async () => {
     for (const name of await inner.keys('')) {
@@ -166,8 +180,10 @@ async function migrate(
           ...(before === undefined ? {} : { before }),
         });
         for (const message of page) {
-          if (message.text.startsWith(SEALED_TEXT) && message.author === '') continue;
-          const body = sealBody(chatId, message.id, message.author, message.text);
+          const shown = message.content.type === 'text' ? message.content.text : '';
+          const sealed = shown.startsWith(SEALED_TEXT) || shown.startsWith(SEALED_BODY);
+          if (sealed && message.author === '') continue;
+          const body = sealBody(chatId, message.id, message.author, message);
           await inner.rewriteMessage(chatId, message.id, '', body);
         }
         if (page.length < MIGRATION_PAGE) break;

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupRelays, startRelay } from '@parley/test-support/relay-process';
-import type { StoredMessage } from '../../src/index.js';
+import { type StoredMessage, messageText } from '../../src/index.js';
 import { cleanupClients, fullHistory, openClient, record, texts } from './support/clients.js';
 
 afterEach(async () => {
@@ -18,7 +18,7 @@ const EACH = 15;
 /** The messages in relay order (by seq); every one must have a seq. */
 function bySeq(messages: readonly StoredMessage[]): [number, string][] {
   return messages
-    .map((m): [number, string] => [m.seq ?? Number.NaN, m.text])
+    .map((m): [number, string] => [m.seq ?? Number.NaN, messageText(m) ?? ''])
     .sort((a, b) => a[0] - b[0]);
 }
 

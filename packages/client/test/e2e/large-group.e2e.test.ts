@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupRelays, startRelay, type RelayProcess } from '@parley/test-support/relay-process';
-import type { Client } from '../../src/index.js';
+import { type Client, messageText } from '../../src/index.js';
 import { cleanupClients, openClient } from './support/clients.js';
 
 afterEach(async () => {
@@ -49,7 +49,7 @@ describe('a group that grows past the sizes ts-mls 1.6.4 mishandled', () => {
     await (await chatOf(late[1] as Client, group.id)).send('hello, ten of you');
     for (const member of everyone) {
       const history = await (await chatOf(member, group.id)).history();
-      expect(history.map((m) => m.text)).toContain('hello, ten of you');
+      expect(history.map((m) => messageText(m))).toContain('hello, ten of you');
     }
   });
 });

@@ -16,6 +16,7 @@ import {
   texts,
   groupOfThree,
 } from './support/clients.js';
+import { messageText } from '../../src/index.js';
 
 afterEach(async () => {
   await cleanupClients();
@@ -41,7 +42,7 @@ describe('a member who was offline', () => {
     expect(
       history.every((m) => m.status === 'received' && m.author === alice.client.accountId),
     ).toBe(true);
-    expect(arrived.map((event) => event.message.text)).toEqual(TWENTY);
+    expect(arrived.map((event) => messageText(event.message))).toEqual(TWENTY);
 
     // A second sync finds nothing new and duplicates nothing.
     await carol.client.sync();
@@ -80,7 +81,7 @@ describe('a member who was offline', () => {
         ),
       ),
     ).toEqual([...TWENTY, 'live again']);
-    expect(arrived.map((event) => event.message.text)).toEqual([...TWENTY, 'live again']);
+    expect(arrived.map((event) => messageText(event.message))).toEqual([...TWENTY, 'live again']);
   });
 });
 
@@ -104,7 +105,7 @@ describe('sending while the relay is down', () => {
     for (const text of offline) results.push(await group.send(text));
     expect(results.map((m) => m.status)).toEqual(offline.map(() => 'queued'));
     const queued = await fullHistory(group);
-    expect(queued.map((m) => [m.text, m.status])).toEqual([
+    expect(queued.map((m) => [messageText(m), m.status])).toEqual([
       ['before the outage', 'sent'],
       ...offline.map((text) => [text, 'queued']),
     ]);

@@ -18,7 +18,8 @@ import { fail, ok, type Result } from '../result.js';
 /** What an invitation carries. Every field is covered by the inviter device's signature. */
 export interface Invitation {
   readonly chat: Uint8Array;
-  readonly kind: 'pair' | 'group';
+  /** `room`: a group its creator named as a room (docs/spec/chats.md §Kinds). */
+  readonly kind: 'pair' | 'group' | 'room';
   readonly name: string;
   /** The inviting account; the signature proves only `inviterDevice` signed: the invitee checks
    * that device is certified in the inviter's directory entry. */
@@ -139,7 +140,7 @@ export async function openInvitation(
   const fields = expectFields(decodeCanonical(plaintext, LIMITS), 'invitation', FIELDS);
   if (fields.v !== VERSION) throw new CoreError('CORE_UNKNOWN_VERSION', '(invitation)');
   const kind = expectString(fields, 'kind', 'invitation');
-  if (kind !== 'pair' && kind !== 'group')
+  if (kind !== 'pair' && kind !== 'group' && kind !== 'room')
     throw new CoreError('CORE_SCHEMA_INVALID', '(invitation kind)');
   const invitation: Invitation = {
     chat: expectBytes(fields, 'chat', 'invitation', 32),

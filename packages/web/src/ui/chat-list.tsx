@@ -1,5 +1,6 @@
 /** The list of chats: name, latest message, unread count; selecting one opens it. */
 import type { ChatSummary } from '@parley/client';
+import { shownText } from '../chats/shown-text.js';
 import { formatFullTime, formatTime, shortId } from './format.js';
 import type { ChatListItem } from './use-chat-list.js';
 
@@ -36,7 +37,7 @@ export function ChatList(props: ChatListProps) {
             ? summary.status === 'active'
               ? 'No messages yet'
               : ''
-            : `${last.own ? 'You: ' : summary.kind === 'group' ? `${shortId(last.author)}: ` : ''}${last.text}`;
+            : `${last.own ? 'You: ' : summary.kind === 'group' ? `${shortId(last.author)}: ` : ''}${shownText(last)}`;
         const status =
           summary.status === 'left' ? ' (left)' : summary.status === 'removed' ? ' (removed)' : '';
         const title = chatTitle(summary);

@@ -3,6 +3,7 @@
  * announce, and the composer. Message details and members open as dialogs.
  */
 import type { StoredMessage } from '@parley/client';
+import { toHex } from '@parley/core';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Session } from '../session/session.js';
 import { Composer } from './composer.js';
@@ -111,7 +112,8 @@ export function ChatView(props: ChatViewProps) {
               key={message.id}
               message={message}
               inclusion={message.cid === undefined ? undefined : open.inclusions.get(message.cid)}
-              showAuthor={open.info.kind === 'group'}
+              showAuthor={open.info.kind !== 'pair'}
+              quoted={quotedIn(open.messages, message)}
               now={props.now}
               onProof={setProofOf}
             />
@@ -153,4 +155,15 @@ export function ChatView(props: ChatViewProps) {
       )}
     </section>
   );
+}
+
+/** The shown message a reply answers, if any. */
+function quotedIn(
+  messages: readonly StoredMessage[],
+  message: StoredMessage,
+): StoredMessage | undefined {
+  const { content } = message;
+  if (content.type !== 'reply') return undefined;
+  const hash = toHex(content.to);
+  return messages.find((candidate) => candidate.hash === hash);
 }

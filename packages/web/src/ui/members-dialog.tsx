@@ -1,5 +1,5 @@
 /** A chat's members: see them, add someone by account id, remove someone, or leave. */
-import type { Chat } from '@parley/client';
+import type { Chat, ChatKind } from '@parley/client';
 import { useState } from 'preact/hooks';
 import { plainWords } from '../errors.js';
 import { readAccountIds } from './account-input.js';
@@ -10,7 +10,7 @@ import { BusyNote, ErrorText } from './messages.js';
 export interface MembersDialogProps {
   readonly accountId: string;
   readonly chat: Chat;
-  readonly kind: 'pair' | 'group';
+  readonly kind: ChatKind;
   readonly active: boolean;
   readonly members: readonly string[];
   readonly onClose: () => void;

@@ -1,6 +1,7 @@
 /** One message in the chat view: author, text, time, delivery state and a way to its proof. */
 import type { InclusionStatus, StoredMessage } from '@parley/client';
 import { DELIVERY_WORDS, deliveryState } from '../chats/delivery.js';
+import { shownText } from '../chats/shown-text.js';
 import { formatFullTime, formatTime, shortId } from './format.js';
 
 /** Props of a message. */
@@ -10,6 +11,15 @@ export interface MessageItemProps {
   readonly showAuthor: boolean;
   readonly now: number;
   readonly onProof: (message: StoredMessage) => void;
+  /** The message a reply answers, if it is among those shown. */
+  readonly quoted?: StoredMessage | undefined;
+}
+
+/** "Replying to …": the start of the message a reply answers, when shown. */
+function quoteOf(quoted: StoredMessage | undefined): string {
+  if (quoted === undefined) return 'Reply to an earlier message';
+  const text = shownText(quoted);
+  return `Reply to ${quoted.own ? 'you' : shortId(quoted.author)}: ${text.length > 60 ? `${text.slice(0, 60)}…` : text}`;
 }
 
 /** A message as a list item. */
@@ -26,7 +36,20 @@ export function MessageItem(props: MessageItemProps) {
           <span class="visually-hidden">: </span>
         </span>
       )}
-      <p class="message-text">{message.text}</p>
+      {message.content.type === 'reply' && <p class="message-quote">{quoteOf(props.quoted)}</p>}
+      <p class="message-text" data-content={message.content.type}>
+        {shownText(message)}
+        {message.editedAt !== undefined && <span class="message-edited"> (edited)</span>}
+      </p>
+      {Object.keys(message.reactions).length > 0 && (
+        <p class="message-reactions">
+          {Object.entries(message.reactions).map(([emoji, accounts]) => (
+            <span key={emoji} class="reaction" title={accounts.map(shortId).join(', ')}>
+              {emoji} {accounts.length}
+            </span>
+          ))}
+        </p>
+      )}
       <span class="message-meta">
         <time
           dateTime={new Date(message.sentAt).toISOString()}

@@ -5,6 +5,7 @@
 import type { Chat, Client, StoredMessage } from '@parley/client';
 import { useEffect, useState } from 'preact/hooks';
 import { loadProof, type MessageProof } from '../chats/proof.js';
+import { shownText } from '../chats/shown-text.js';
 import { plainWords } from '../errors.js';
 import { Dialog } from './dialog.js';
 import { BusyNote, ErrorText } from './messages.js';
@@ -38,7 +39,7 @@ export function ProofDialog(props: ProofDialogProps) {
 
   return (
     <Dialog id="proof" title="Message details" onClose={props.onClose}>
-      <blockquote class="proof-quote">{props.message.text}</blockquote>
+      <blockquote class="proof-quote">{shownText(props.message)}</blockquote>
       <ErrorText message={error} />
       {proof === undefined && error === undefined && (
         <BusyNote>Checking signatures and the relay's log…</BusyNote>

@@ -2,7 +2,7 @@
  * An open chat's data, kept live from the SDK's events: its messages (newest last) with their
  * delivery states, its name, kind, status and members. Opening it marks its messages read.
  */
-import type { Chat, InclusionStatus, StoredMessage } from '@parley/client';
+import type { Chat, ChatKind, InclusionStatus, StoredMessage } from '@parley/client';
 import { useEffect, useState } from 'preact/hooks';
 import { markRead } from '../chats/read-state.js';
 import type { Session } from '../session/session.js';
@@ -14,7 +14,7 @@ const HISTORY_LIMIT = 500;
 /** What the chat view renders. */
 export interface OpenChat {
   readonly chat: Chat;
-  readonly info: { name: string; kind: 'pair' | 'group'; status: 'active' | 'removed' | 'left' };
+  readonly info: { name: string; kind: ChatKind; status: 'active' | 'removed' | 'left' };
   readonly members: readonly string[];
   readonly messages: readonly StoredMessage[];
   /** Log inclusion by envelope CID, for messages whose envelope is tracked. */
@@ -35,7 +35,7 @@ export function useChat(
 
   useReloadOn(
     client,
-    ['message', 'sent', 'members-changed', 'invited'],
+    ['message', 'message-changed', 'sent', 'members-changed', 'invited'],
     async () => {
       const chat = await client.chats.get(chatId);
       const [info, members, messages] = await Promise.all([

@@ -13,7 +13,7 @@ import {
 import { expect } from 'vitest';
 import { call } from '@parley/test-support/relay-api';
 import { startRelay, type RelayProcess } from '@parley/test-support/relay-process';
-import type { StoredMessage } from '../../../src/index.js';
+import { type StoredMessage, messageText } from '../../../src/index.js';
 import { openClient, suite, type TestClient } from '../support/clients.js';
 import { checkpointOf, startHostileProxy, type HostileProxy } from '../support/hostile-proxy.js';
 
@@ -143,15 +143,18 @@ export async function openEvidence(chatId: string, bytes: Uint8Array): Promise<C
  */
 export function expectIntact(
   history: readonly StoredMessage[],
-  sent: readonly { text: string; cid: string }[],
+  sent: readonly StoredMessage[],
   inOrder: readonly string[],
 ): void {
-  const cidOf = new Map(sent.map((message) => [message.text, message.cid]));
+  const cidOf = new Map(sent.map((message) => [messageText(message), message.cid]));
   for (const message of history) {
-    expect(cidOf.get(message.text), `"${message.text}" was never sent`).toBeDefined();
-    expect(message.cid).toBe(cidOf.get(message.text));
+    expect(
+      cidOf.get(messageText(message)),
+      `"${messageText(message)}" was never sent`,
+    ).toBeDefined();
+    expect(message.cid).toBe(cidOf.get(messageText(message)));
   }
-  const texts = history.map((message) => message.text);
+  const texts = history.map((message) => messageText(message) ?? '');
   expect(new Set(texts).size, `duplicates in ${JSON.stringify(texts)}`).toBe(texts.length);
   expect(texts.filter((text) => inOrder.includes(text))).toEqual(inOrder);
 }

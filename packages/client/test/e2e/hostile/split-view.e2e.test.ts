@@ -7,7 +7,7 @@ import { verifyConsistency } from '@parley/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { call } from '@parley/test-support/relay-api';
 import { cleanupRelays } from '@parley/test-support/relay-process';
-import type { StoredEvidence } from '../../../src/index.js';
+import { type StoredEvidence, messageText } from '../../../src/index.js';
 import { cleanupClients, fullHistory, openClient, record } from '../support/clients.js';
 import {
   closeProxies,
@@ -119,7 +119,13 @@ describe('a relay that shows two members two different logs', () => {
     const sent = [fromAlice, fromBob];
     expectIntact(await fullHistory(bobChat), sent, ['from alice', 'from bob']);
     expectIntact(await fullHistory(group), sent, ['from alice', 'from bob']);
-    expect((await fullHistory(bobChat)).map((m) => m.text)).toEqual(['from alice', 'from bob']);
-    expect((await fullHistory(group)).map((m) => m.text)).toEqual(['from alice', 'from bob']);
+    expect((await fullHistory(bobChat)).map((m) => messageText(m))).toEqual([
+      'from alice',
+      'from bob',
+    ]);
+    expect((await fullHistory(group)).map((m) => messageText(m))).toEqual([
+      'from alice',
+      'from bob',
+    ]);
   });
 });

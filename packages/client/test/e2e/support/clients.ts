@@ -31,6 +31,7 @@ import {
   type ClientStore,
   type StoredMessage,
   type WitnessKey,
+  messageText,
 } from '../../../src/index.js';
 import { openSqliteClientStore } from '../../../src/node/index.js';
 
@@ -132,7 +133,7 @@ export async function eventually<T>(
 
 /** The texts of messages, in order. */
 export function texts(messages: readonly StoredMessage[]): string[] {
-  return messages.map((message) => message.text);
+  return messages.map((message) => messageText(message) ?? '');
 }
 
 /** A whole chat history (far more than any scenario writes), oldest first. */
