@@ -25,7 +25,7 @@ interface Put {
   now: number;
 }
 
-async function setUp(
+function setUp(
   self: TestDevice,
   options: {
     current?: Uint8Array;
@@ -119,7 +119,7 @@ const hex = (d: TestDevice) => toHex(d.device.publicKey);
 describe('DirectoryPublisher.publish', () => {
   it('publishes an entry of this device with a last-resort and the one-time KeyPackages', async () => {
     const alice = await testDevice('alice');
-    const t = await setUp(alice);
+    const t = setUp(alice);
     await t.publisher.publish(3, false);
     const [put] = t.puts;
     expect(await listed(put)).toEqual({
@@ -141,10 +141,10 @@ describe('DirectoryPublisher.publish', () => {
     const alice = await testDevice('alice');
     const laptop = await testDevice('alice laptop');
     const current = (await entryListing(alice, [laptop], NOW - 5)).bytes;
-    const reinstall = await setUp(alice, { current });
+    const reinstall = setUp(alice, { current });
     await reinstall.publisher.publish(0, false);
     expect((await listed(reinstall.puts[0])).devices).toEqual([hex(alice)]);
-    const added = await setUp(alice, { current });
+    const added = setUp(alice, { current });
     await added.publisher.publish(0, true);
     expect((await listed(added.puts[0])).devices).toEqual([hex(laptop), hex(alice)]);
   });
@@ -153,7 +153,7 @@ describe('DirectoryPublisher.publish', () => {
     const alice = await testDevice('alice');
     const laptop = await testDevice('alice laptop');
     const current = await entryListing(alice, [laptop, alice], NOW + 1_000);
-    const t = await setUp(alice, {
+    const t = setUp(alice, {
       current: current.bytes,
       lastPublished: {
         entry: current.bytes,
@@ -171,7 +171,7 @@ describe('DirectoryPublisher.publish', () => {
 
   it('records nothing as published when the relay names no leaf', async () => {
     const alice = await testDevice('alice');
-    const t = await setUp(alice, { leafIndex: undefined });
+    const t = setUp(alice, { leafIndex: undefined });
     await t.publisher.publish(1, false);
     expect(t.puts).toHaveLength(1);
     expect(t.published).toEqual([]);
@@ -192,7 +192,7 @@ describe('DirectoryPublisher.topUp', () => {
   it(`tops the KeyPackages up to ${KEY_PACKAGE_TARGET} below ${KEY_PACKAGE_LOW_WATER}`, async () => {
     const alice = await testDevice('alice');
     const accepted = await own(alice, [alice], KEY_PACKAGE_LOW_WATER - 1);
-    const t = await setUp(alice, { checkOwn: () => Promise.resolve(accepted) });
+    const t = setUp(alice, { checkOwn: () => Promise.resolve(accepted) });
     await t.publisher.topUp();
     expect(t.puts[0]?.keyPackages).toHaveLength(KEY_PACKAGE_TARGET - KEY_PACKAGE_LOW_WATER + 1);
   });
@@ -204,7 +204,7 @@ describe('DirectoryPublisher.topUp', () => {
       await own(alice, [alice], KEY_PACKAGE_LOW_WATER),
       await own(alice, [laptop], 0),
     ]) {
-      const t = await setUp(alice, { checkOwn: () => Promise.resolve(accepted) });
+      const t = setUp(alice, { checkOwn: () => Promise.resolve(accepted) });
       await t.publisher.topUp();
       expect(t.puts).toEqual([]);
     }
@@ -213,10 +213,10 @@ describe('DirectoryPublisher.topUp', () => {
   it('reports a directory failure instead of throwing it, and throws any other', async () => {
     const alice = await testDevice('alice');
     const rollback = new ClientError('CLIENT_DIRECTORY_ROLLBACK');
-    const t = await setUp(alice, { checkOwn: () => Promise.reject(rollback) });
+    const t = setUp(alice, { checkOwn: () => Promise.reject(rollback) });
     await t.publisher.topUp();
     expect(t.reported).toEqual([rollback]);
-    const down = await setUp(alice, {
+    const down = setUp(alice, {
       checkOwn: () => Promise.reject(new ClientError('CLIENT_RELAY_UNREACHABLE')),
     });
     await expect(down.publisher.topUp()).rejects.toMatchObject({

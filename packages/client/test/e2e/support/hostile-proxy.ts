@@ -6,9 +6,9 @@
  * directory entry.
  *
  * One proxy stands for the relay as one client sees it: start one proxy per client to lie to
- * (tokens are not mapped to accounts). WebSocket upgrades are piped through untouched; pushes
- * only tell the SDK to fetch over HTTP, where the lies are told, and the hostile scenarios use
- * `sync()` anyway.
+ * (tokens are not mapped to accounts). WebSocket upgrades are piped through untouched: pushes
+ * carry whole envelopes, so the lies (told over HTTP) reach a client when it pulls, and the
+ * hostile scenarios use `sync()`. Every HTTP request is recorded, so a test can count them.
  */
 import {
   createServer,
