@@ -6,7 +6,9 @@ import {
   MerkleTree,
   accountIdFromPublicKey,
   createCryptoSuite,
+  createEnvelope,
   formatCheckpoint,
+  logLeafHash,
   signCheckpoint,
   utf8,
   type CryptoSuite,
@@ -14,6 +16,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import type { RelayApi } from '../relay/relay-api.js';
 import type { ClientStore } from '../store/client-store.js';
+import type { StoredEvidence } from './evidence.js';
 import { LogMonitor } from './log-monitor.js';
 
 const real = createCryptoSuite(globalThis.crypto.subtle);
@@ -101,5 +104,82 @@ describe('LogMonitor.latest', () => {
     });
     for (let i = 0; i < 5; i++) expect((await monitor.latest())?.checkpoint.size).toBe(2);
     expect(verifications()).toBe(1);
+  });
+});
+
+describe('LogMonitor', () => {
+  const topic = new Uint8Array(32).fill(1);
+  const cids = [0, 1, 2].map((i) =>
+    createEnvelope({ topic, payload: utf8(`envelope ${i}`), createdAt: i }).cid.toString(),
+  );
+
+  /** A monitor of a relay whose log holds `cids`; `forged` signs its checkpoint with another key. */
+  async function monitorOf(forged = false) {
+    const publicKey = await real.ed25519.publicKey(seed);
+    const tree = new MerkleTree();
+    for (const cid of cids) tree.append(logLeafHash(cid));
+    const body = formatCheckpoint({
+      origin: ORIGIN,
+      size: tree.size,
+      rootHash: tree.root(),
+      extensions: [],
+    });
+    const note = await signCheckpoint(
+      real,
+      forged ? new Uint8Array(32).fill(6) : seed,
+      ORIGIN,
+      body,
+    );
+    const api: Partial<RelayApi> = {
+      info: () =>
+        Promise.resolve({ relayId: accountIdFromPublicKey(publicKey), publicKey, origin: ORIGIN }),
+      checkpoint: () => Promise.resolve(note),
+      inclusionProof: (index, size) =>
+        Promise.resolve({
+          index,
+          size,
+          leafHash: tree.leafHash(index),
+          proof: tree.inclusionProof(index, size),
+        }),
+    };
+    const included: string[] = [];
+    const evidence: StoredEvidence[] = [];
+    const monitor = new LogMonitor({
+      api: api as RelayApi,
+      store: memoryStore(),
+      suite: real,
+      clock: () => 0,
+      onEvidence: (e) => evidence.push(e),
+      onIncluded: (_chat, cid) => included.push(cid),
+    });
+    return { monitor, included, evidence };
+  }
+
+  it('adopts the relay’s checkpoint on refresh and proves the envelopes it covers', async () => {
+    const { monitor, included } = await monitorOf();
+    await monitor.trackDelivery('chat', cids[1] ?? '', 1);
+    expect(await monitor.pendingCount()).toBe(1);
+    expect((await monitor.refresh())?.checkpoint.size).toBe(3);
+    expect(included).toEqual([cids[1]]);
+    expect(await monitor.inclusion(cids[1] ?? '')).toEqual({
+      state: 'included',
+      leafIndex: 1,
+      size: 3,
+    });
+  });
+
+  it('refuses a relay checkpoint that its key did not sign', async () => {
+    const { monitor } = await monitorOf(true);
+    await expect(monitor.refresh()).rejects.toMatchObject({
+      code: 'CLIENT_LOG_CHECKPOINT_INVALID',
+    });
+  });
+
+  it('keeps and reports a gossiped checkpoint that contradicts the one held', async () => {
+    const { monitor, evidence } = await monitorOf();
+    await monitor.refresh();
+    await monitor.compare(await signedCheckpoint(3));
+    expect(evidence.map((e) => e.kind)).toEqual(['split-view']);
+    expect(await monitor.evidence()).toEqual(evidence);
   });
 });

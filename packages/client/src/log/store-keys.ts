@@ -6,7 +6,7 @@
 const PAD = 16;
 
 /** A number as a fixed-width key segment, so that key order is numeric order. */
-export function padIndex(n: number): string {
+function padIndex(n: number): string {
   return String(n).padStart(PAD, '0');
 }
 

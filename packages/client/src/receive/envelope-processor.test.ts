@@ -13,6 +13,7 @@ import {
   createCryptoSuite,
   createEnvelope,
   createMlsContext,
+  encodeCanonical,
   encodeGroupState,
   encryptApplicationMessage,
   epochOf,
@@ -32,6 +33,7 @@ import { problemsOf } from '../chats/entries.js';
 import { chatIdOf, groupStateOf, type ChatRecord } from '../chats/records.js';
 import { inviterOf, loadDeviceKeys, type DeviceKeys } from '../device/device-keys.js';
 import { KeyPackages } from '../device/key-packages.js';
+import { pendingCommitKey } from '../groups/committer.js';
 import type { ClientEvents } from '../events.js';
 import { PendingRemovals } from '../groups/pending-removals.js';
 import { openMemoryClientStore } from '../store/memory-client-store.js';
@@ -290,5 +292,30 @@ describe('EnvelopeProcessor', () => {
     expect(epochOf(groupStateOf(w.chat, w.mls))).toBe(before + 1n);
     expect(eventsNamed(w, 'members-changed')).toMatchObject([{ chatId: id }]);
     expect(w.chat.status).toBe('active');
+  });
+
+  it('adopts this device’s own Commit whose receipt was lost once the relay orders it', async () => {
+    const mine = await commitChanges(w.mls, groupStateOf(w.chat, w.mls), []);
+    const item = posted(w, mine.commit);
+    const next = encodeGroupState(mine.newState);
+    await w.store.put(pendingCommitKey(id), encodeCanonical({ cid: item.cid, state: next }));
+    await bobReads(w, item);
+    expect(w.chat.state).toEqual(next);
+    expect(w.chat.lastSeq).toBe(2);
+    expect(await w.store.get(pendingCommitKey(id))).toBeUndefined();
+    expect(eventsNamed(w, 'members-changed')).toMatchObject([{ chatId: id }]);
+  });
+
+  it('drops its own pending Commit when another member’s Commit took the epoch', async () => {
+    const mine = await commitChanges(w.mls, groupStateOf(w.chat, w.mls), []);
+    await w.store.put(
+      pendingCommitKey(id),
+      encodeCanonical({ cid: 'bafy-mine', state: encodeGroupState(mine.newState) }),
+    );
+    const theirs = await commitChanges(w.mls, w.aliceState, []);
+    w.aliceState = theirs.newState;
+    await bobReads(w, posted(w, theirs.commit));
+    expect(await w.store.get(pendingCommitKey(id))).toBeUndefined();
+    expect(w.chat.state).not.toEqual(encodeGroupState(mine.newState));
   });
 });
