@@ -128,7 +128,7 @@ async function fixture(checkpoint: HeldCheckpoint | undefined) {
       getDirectory: (account: string) =>
         Promise.resolve(
           account === earlier.account
-            ? { entry: new Uint8Array([7]), availableKeyPackages: 0, leafIndex: undefined }
+            ? { entry: new Uint8Array([7]), availableKeyPackages: 0, leafIndex: 3 }
             : undefined,
         ),
       inclusionProof: (index: number, size: number) => {

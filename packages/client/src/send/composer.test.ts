@@ -15,7 +15,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { allEntries } from '../chats/entries.js';
 import { requireChat, saveChat, groupStateOf } from '../chats/records.js';
-import type { HeldCheckpoint } from '../log/log-monitor.js';
+import type { HeldCheckpoint } from '../log/checkpoints.js';
 import { openMemoryClientStore } from '../store/memory-client-store.js';
 import type { ClientStore } from '../store/client-store.js';
 import {
