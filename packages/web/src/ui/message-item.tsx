@@ -103,25 +103,45 @@ function ActionButtons(props: { message: StoredMessage; actions: MessageActions 
   const editable = message.own && message.content.type !== 'unsupported';
   return (
     <>
-      <button type="button" class="link" onClick={() => actions.onReply(message)}>
+      <button
+        type="button"
+        class="link"
+        onClick={() => {
+          actions.onReply(message);
+        }}
+      >
         Reply
       </button>
       <button
         type="button"
         class="link"
         aria-pressed={liked}
-        onClick={() => actions.onReact(message, LIKE, liked)}
+        onClick={() => {
+          actions.onReact(message, LIKE, liked);
+        }}
       >
         {LIKE}
         <span class="visually-hidden"> Like</span>
       </button>
       {editable && (
-        <button type="button" class="link" onClick={() => actions.onEdit(message)}>
+        <button
+          type="button"
+          class="link"
+          onClick={() => {
+            actions.onEdit(message);
+          }}
+        >
           Edit
         </button>
       )}
       {message.own && (
-        <button type="button" class="link" onClick={() => actions.onDelete(message)}>
+        <button
+          type="button"
+          class="link"
+          onClick={() => {
+            actions.onDelete(message);
+          }}
+        >
           Delete
         </button>
       )}
