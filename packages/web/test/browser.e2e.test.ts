@@ -274,6 +274,41 @@ describe('the web app in Chromium', { timeout: 180_000 }, () => {
     await alice.waitOnline();
   });
 
+  it('lets people reply, react, edit and delete, and shows each on the other side', async () => {
+    await alice.send('lunch at noom?');
+    const bobSees = bob.message('lunch at noom?');
+    await bobSees.waitFor();
+    // Only the author may edit or delete: Bob's view of Alice's message offers neither.
+    expect(await bobSees.getByRole('button', { name: 'Edit' }).count()).toBe(0);
+    expect(await bobSees.getByRole('button', { name: 'Delete' }).count()).toBe(0);
+
+    await bobSees.getByRole('button', { name: 'Reply' }).click();
+    await bob.page.getByText('Replying to: lunch at noom?').waitFor();
+    const bobBox = bob.page.getByRole('textbox', { name: 'Message' });
+    await bobBox.fill('yes please');
+    await bobBox.press('Enter');
+    await alice
+      .message('yes please')
+      .locator('.message-quote', { hasText: 'lunch at noom?' })
+      .waitFor();
+
+    await bobSees.getByRole('button', { name: /Like/ }).click();
+    await alice.message('lunch at noom?').locator('.reaction', { hasText: '👍 1' }).waitFor();
+
+    await alice.message('lunch at noom?').getByRole('button', { name: 'Edit' }).click();
+    const aliceBox = alice.page.getByRole('textbox', { name: 'Message' });
+    await expect.poll(() => aliceBox.inputValue()).toBe('lunch at noom?');
+    await aliceBox.fill('lunch at noon?');
+    await aliceBox.press('Enter');
+    await bob.message('lunch at noon?').locator('.message-edited').waitFor();
+
+    await bob.message('yes please').getByRole('button', { name: 'Delete' }).click();
+    await alice.page.locator('.message-text[data-content="deleted"]').waitFor();
+    await expect
+      .poll(() => alice.page.locator('.message-text[data-content="deleted"]').textContent())
+      .toBe('Message deleted');
+  });
+
   it('logs in on another browser by importing the key file', async () => {
     const laptop = await Person.open(browser, 'alice-laptop', relay.url);
     const { page } = laptop;

@@ -2,15 +2,18 @@
  * An open chat: its header (name, members, leave), the messages as a live log that screen readers
  * announce, and the composer. Message details and members open as dialogs.
  */
-import type { StoredMessage } from '@parley/client';
+import type { Chat, StoredMessage } from '@parley/client';
 import { toHex } from '@parley/core';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Session } from '../session/session.js';
 import { Composer } from './composer.js';
+import { shownText } from '../chats/shown-text.js';
 import { chatTitle } from './chat-list.js';
 import { useFocusOnMount } from './focus.js';
 import { MembersDialog } from './members-dialog.js';
-import { MessageItem } from './message-item.js';
+import { plainWords } from '../errors.js';
+import { MessageItem, type MessageActions } from './message-item.js';
+import { ErrorText } from './messages.js';
 import { PendingPeer } from './pending-peer.js';
 import { ProofDialog } from './proof-dialog.js';
 import { useChat } from './use-chat.js';
@@ -33,6 +36,8 @@ export function ChatView(props: ChatViewProps) {
   const heading = useFocusOnMount();
   const [proofOf, setProofOf] = useState<StoredMessage>();
   const [showMembers, setShowMembers] = useState(false);
+  const [writing, setWriting] = useState<Writing>();
+  const [actionError, setActionError] = useState<string>();
   const list = useRef<HTMLDivElement>(null);
   const count = open?.messages.length ?? 0;
 
@@ -44,7 +49,33 @@ export function ChatView(props: ChatViewProps) {
   useEffect(() => {
     setProofOf(undefined);
     setShowMembers(false);
+    setWriting(undefined);
+    setActionError(undefined);
   }, [chatId]);
+
+  /** Runs a reaction or a delete, showing why in plain words if it fails. */
+  const act = (work: (chat: Chat) => Promise<unknown>) => {
+    if (open === undefined) return;
+    setActionError(undefined);
+    work(open.chat).catch((cause: unknown) => {
+      setActionError(plainWords(cause));
+    });
+  };
+  const actions: MessageActions = {
+    self: session.accountId,
+    onReply: (message) => {
+      setWriting({ kind: 'reply', message });
+    },
+    onEdit: (message) => {
+      setWriting({ kind: 'edit', message });
+    },
+    onReact: (message, emoji, remove) => {
+      act((chat) => (remove ? chat.unreact(message.id, emoji) : chat.react(message.id, emoji)));
+    },
+    onDelete: (message) => {
+      act((chat) => chat.delete(message.id));
+    },
+  };
 
   const info = open?.info;
   const title = info === undefined ? 'Chat' : chatTitle(info);
@@ -114,17 +145,40 @@ export function ChatView(props: ChatViewProps) {
               inclusion={message.cid === undefined ? undefined : open.inclusions.get(message.cid)}
               showAuthor={open.info.kind !== 'pair'}
               quoted={quotedIn(open.messages, message)}
+              actions={closed === undefined ? actions : undefined}
               now={props.now}
               onProof={setProofOf}
             />
           ))}
         </ol>
       </div>
+      <ErrorText message={actionError} />
       <Composer
         disabledReason={closed}
+        {...(writing === undefined
+          ? {}
+          : {
+              context: {
+                label:
+                  writing.kind === 'edit'
+                    ? 'Editing your message.'
+                    : `Replying to: ${shownText(writing.message).slice(0, 60)}`,
+                text: writing.kind === 'edit' ? shownText(writing.message) : '',
+                onCancel: () => {
+                  setWriting(undefined);
+                },
+              },
+            })}
         onSend={async (text) => {
           if (open === undefined) return;
-          const sent = await open.chat.send(text);
+          const target = writing?.message.id;
+          const sent =
+            writing === undefined || target === undefined
+              ? await open.chat.send(text)
+              : writing.kind === 'edit'
+                ? await open.chat.edit(target, text)
+                : await open.chat.reply(target, text);
+          setWriting(undefined);
           if (sent.status === 'queued') props.onQueued();
         }}
       />
@@ -166,4 +220,10 @@ function quotedIn(
   if (content.type !== 'reply') return undefined;
   const hash = toHex(content.to);
   return messages.find((candidate) => candidate.hash === hash);
+}
+
+/** A reply or an edit being written in the composer. */
+interface Writing {
+  readonly kind: 'reply' | 'edit';
+  readonly message: StoredMessage;
 }

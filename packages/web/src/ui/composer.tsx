@@ -1,5 +1,5 @@
 /** Writing a message: Enter sends, Shift+Enter starts a new line. Works offline (messages queue). */
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { plainWords } from '../errors.js';
 import { ErrorText } from './messages.js';
 
@@ -9,6 +9,12 @@ export interface ComposerProps {
   readonly onSend: (text: string) => Promise<void>;
   /** Why writing is not possible (left or removed), or undefined. */
   readonly disabledReason: string | undefined;
+  /** A reply or an edit in progress: what it is about, and how to cancel it. */
+  readonly context?: {
+    readonly label: string;
+    readonly text: string;
+    readonly onCancel: () => void;
+  };
 }
 
 /** A labelled text area and a send button. */
@@ -17,6 +23,13 @@ export function Composer(props: ComposerProps) {
   const [error, setError] = useState<string>();
   const [sending, setSending] = useState(false);
   const area = useRef<HTMLTextAreaElement>(null);
+  const contextLabel = props.context?.label;
+  const contextText = props.context?.text;
+  // An edit starts from the message's text; a reply from what was being written.
+  useEffect(() => {
+    if (contextText !== undefined && contextText !== '') setText(contextText);
+    if (contextLabel !== undefined) area.current?.focus();
+  }, [contextLabel, contextText]);
 
   const send = async () => {
     const body = text.trim();
@@ -45,6 +58,14 @@ export function Composer(props: ComposerProps) {
         void send();
       }}
     >
+      {props.context !== undefined && (
+        <p class="composer-context">
+          {props.context.label}{' '}
+          <button type="button" class="link" onClick={props.context.onCancel}>
+            Cancel
+          </button>
+        </p>
+      )}
       <label for="composer-text" class="visually-hidden">
         Message
       </label>

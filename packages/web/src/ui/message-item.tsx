@@ -13,7 +13,22 @@ export interface MessageItemProps {
   readonly onProof: (message: StoredMessage) => void;
   /** The message a reply answers, if it is among those shown. */
   readonly quoted?: StoredMessage | undefined;
+  /** What the person can do with the message; absent where the chat is closed. */
+  readonly actions?: MessageActions | undefined;
 }
+
+/** Reply, react, edit, delete: what the message's buttons ask the chat view to do. */
+export interface MessageActions {
+  /** This account, to tell its own reactions. */
+  readonly self: string;
+  readonly onReply: (message: StoredMessage) => void;
+  readonly onReact: (message: StoredMessage, emoji: string, remove: boolean) => void;
+  readonly onEdit: (message: StoredMessage) => void;
+  readonly onDelete: (message: StoredMessage) => void;
+}
+
+/** The emoji of the react button. */
+const LIKE = '👍';
 
 /** "Replying to …": the start of the message a reply answers, when shown. */
 function quoteOf(quoted: StoredMessage | undefined): string {
@@ -73,7 +88,63 @@ export function MessageItem(props: MessageItemProps) {
         >
           Details<span class="visually-hidden"> of this message</span>
         </button>
+        {props.actions !== undefined && message.content.type !== 'deleted' && (
+          <ActionButtons message={message} actions={props.actions} />
+        )}
       </span>
     </li>
+  );
+}
+
+/** The reply, like, edit and delete buttons of a message (edit and delete on own ones only). */
+function ActionButtons(props: { message: StoredMessage; actions: MessageActions }) {
+  const { message, actions } = props;
+  const liked = message.reactions[LIKE]?.includes(actions.self) === true;
+  const editable = message.own && message.content.type !== 'unsupported';
+  return (
+    <>
+      <button
+        type="button"
+        class="link"
+        onClick={() => {
+          actions.onReply(message);
+        }}
+      >
+        Reply
+      </button>
+      <button
+        type="button"
+        class="link"
+        aria-pressed={liked}
+        onClick={() => {
+          actions.onReact(message, LIKE, liked);
+        }}
+      >
+        {LIKE}
+        <span class="visually-hidden"> Like</span>
+      </button>
+      {editable && (
+        <button
+          type="button"
+          class="link"
+          onClick={() => {
+            actions.onEdit(message);
+          }}
+        >
+          Edit
+        </button>
+      )}
+      {message.own && (
+        <button
+          type="button"
+          class="link"
+          onClick={() => {
+            actions.onDelete(message);
+          }}
+        >
+          Delete
+        </button>
+      )}
+    </>
   );
 }
