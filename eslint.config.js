@@ -24,8 +24,6 @@ const nobleRestriction = {
   group: ['@noble/*', '@noble/*/*'],
   message: 'Only @parley/core holds the primitives: use its CryptoSuite or hashing exports.',
 };
-// Waits for #12 item 1: the SDK's end-to-end tests still build hostile MLS members with ts-mls.
-const dependencyGateExempt = ['packages/client/test/**'];
 
 // Size gate (docs/adr/0018-gates.md): a source file over 350 lines of code (blank lines and
 // comments not counted) holds more than one concept. Tests are exempt: a scenario may be long.
@@ -86,12 +84,7 @@ export default defineConfig(
   },
   {
     files: ['**/*.{ts,tsx,js,mjs,cjs}'],
-    ignores: [
-      'packages/core/**',
-      'packages/test-support/**',
-      'packages/relay/src/**',
-      ...dependencyGateExempt,
-    ],
+    ignores: ['packages/core/**', 'packages/test-support/**', 'packages/relay/src/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [tsMlsRestriction, nobleRestriction] }],
     },

@@ -11,7 +11,7 @@ import { messageJson } from '../output.js';
 import { withAccount } from '../session.js';
 
 /** The message a MESSAGE argument names. @throws CliError CLI_USAGE if it is neither form */
-export function messageRefArg(value: string): MessageRef {
+function messageRefArg(value: string): MessageRef {
   const id = value.startsWith('#') ? value.slice(1) : value;
   if (/^[1-9][0-9]{0,14}$/.test(id)) return Number(id);
   if (/^[0-9a-fA-F]{64}$/.test(value)) return value.toLowerCase();

@@ -16,11 +16,13 @@ const record = {
   kind: 'group',
   status: 'active',
 } as ChatRecord;
-const message = { chatId: 'chat-1', id: 1 } as StoredMessage;
+const HASH = 'ab'.repeat(32);
+const message = { chatId: 'chat-1', id: 1, hash: HASH } as StoredMessage;
 
 function operations() {
   const calls: unknown[][] = [];
   const listeners: ((event: ClientEvents['message']) => void)[] = [];
+  const changeListeners: ((event: ClientEvents['message-changed']) => void)[] = [];
   const recorded =
     (name: string) =>
     (...args: unknown[]) => {
@@ -44,6 +46,12 @@ function operations() {
       calls.push(['send', id, text]);
       return Promise.resolve(message);
     },
+    sendContent: (id, content, options) => {
+      calls.push(['sendContent', id, content, ...(options === undefined ? [] : [options])]);
+      return Promise.resolve(message);
+    },
+    message: (id, ref) =>
+      Promise.resolve(id === 'chat-1' && (ref === 1 || ref === HASH) ? message : undefined),
     addMember: recorded('addMember'),
     removeMember: recorded('removeMember'),
     leave: recorded('leave'),
@@ -54,8 +62,12 @@ function operations() {
       listeners.push(handler);
       return () => listeners.splice(listeners.indexOf(handler), 1);
     },
+    onMessageChanged: (handler) => {
+      changeListeners.push(handler);
+      return () => changeListeners.splice(changeListeners.indexOf(handler), 1);
+    },
   };
-  return { ops, calls, listeners };
+  return { ops, calls, listeners, changeListeners };
 }
 
 describe('Chat', () => {
@@ -108,5 +120,48 @@ describe('Chat', () => {
     expect(heard).toEqual([message]);
     stop();
     expect(listeners).toHaveLength(0);
+  });
+
+  it('names the target of a reply or an action by its entry hash, from a local id or a hash', async () => {
+    const { ops, calls } = operations();
+    const chat = new Chat(ops, 'chat-1');
+    const to = Uint8Array.from(Buffer.from(HASH, 'hex'));
+    await chat.reply(1, 'yes');
+    await chat.react(HASH, '👍');
+    await chat.unreact(1, '👍');
+    await chat.edit(1, 'fixed');
+    await chat.delete(HASH);
+    await chat.unsafeSendContent({ type: 'text', text: 'raw' });
+    expect(calls).toEqual([
+      ['sendContent', 'chat-1', { type: 'reply', to, text: 'yes' }],
+      ['sendContent', 'chat-1', { type: 'reaction', to, emoji: '👍', remove: false }],
+      ['sendContent', 'chat-1', { type: 'reaction', to, emoji: '👍', remove: true }],
+      ['sendContent', 'chat-1', { type: 'edit', to, text: 'fixed' }],
+      ['sendContent', 'chat-1', { type: 'delete', to }],
+      ['sendContent', 'chat-1', { type: 'text', text: 'raw' }, { unchecked: true }],
+    ]);
+  });
+
+  it('refuses an action on a message it does not hold (CLIENT_MESSAGE_NOT_FOUND)', async () => {
+    const { ops, calls } = operations();
+    const chat = new Chat(ops, 'chat-1');
+    await expect(chat.reply(2, 'no')).rejects.toMatchObject({ code: 'CLIENT_MESSAGE_NOT_FOUND' });
+    await expect(chat.delete('cd'.repeat(32))).rejects.toMatchObject({
+      code: 'CLIENT_MESSAGE_NOT_FOUND',
+    });
+    expect(calls).toEqual([]);
+  });
+
+  it('hears changes to the messages of its own chat only', () => {
+    const { ops, changeListeners } = operations();
+    const heard: StoredMessage[] = [];
+    const stop = new Chat(ops, 'chat-1').onMessageChanged((m) => heard.push(m));
+    for (const listener of [...changeListeners]) {
+      listener({ chatId: 'chat-2', message: { chatId: 'chat-2', id: 3 } as StoredMessage });
+      listener({ chatId: 'chat-1', message });
+    }
+    expect(heard).toEqual([message]);
+    stop();
+    expect(changeListeners).toHaveLength(0);
   });
 });

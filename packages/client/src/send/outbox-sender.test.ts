@@ -72,7 +72,11 @@ async function setUp(answer: Answer) {
       : await store.addMessage({
           chatId: record.id,
           author: alice.account,
-          text,
+          hash: undefined,
+          content: { type: 'text', text },
+          editedAt: undefined,
+          reactions: {},
+          applied: [],
           sentAt: 1,
           own: true,
           status: 'queued',

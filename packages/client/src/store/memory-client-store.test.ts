@@ -3,14 +3,19 @@
  * changed on failure (nested ones like savepoints), and data that outlives close().
  */
 import { describe, expect, it } from 'vitest';
-import type { StoredMessage } from './client-store.js';
+import { messageText } from '../messages/message-text.js';
+import type { MessageBody, StoredMessage } from './client-store.js';
 import { openMemoryClientStore } from './memory-client-store.js';
 
 function message(chatId: string, cid?: string): Omit<StoredMessage, 'id'> {
   return {
     chatId,
     author: 'author',
-    text: 'hello',
+    hash: cid === undefined ? undefined : `hash-of-${cid}`,
+    content: { type: 'text', text: 'hello' },
+    editedAt: undefined,
+    reactions: {},
+    applied: [],
     sentAt: 1,
     own: false,
     status: 'received',
@@ -79,8 +84,8 @@ describe('the memory ClientStore', () => {
     expect((await store.addMessage(message('a', 'cid-2')))?.id).toBe(2);
     expect((await store.addMessage(message('b', 'cid-1')))?.id).toBe(1);
     expect(await store.addMessage(message('a', 'cid-1'))).toBeUndefined();
-    expect(await store.hasMessage('a', 'cid-2')).toBe(true);
-    expect(await store.hasMessage('b', 'cid-2')).toBe(false);
+    expect((await store.messageByHash('a', 'hash-of-cid-2'))?.id).toBe(2);
+    expect(await store.messageByHash('b', 'hash-of-cid-2')).toBeUndefined();
     expect(await store.messageChats()).toEqual(['a', 'b']);
   });
 
@@ -92,17 +97,24 @@ describe('the memory ClientStore', () => {
     expect((await store.messages('a', { before: 2, limit: 5 })).map((m) => m.id)).toEqual([1]);
   });
 
-  it('marks a message sent or failed, and rewrites its author and text only', async () => {
+  it('marks a message sent or failed, and rewrites its author and body only', async () => {
     const store = openMemoryClientStore();
     await store.addMessage({ ...message('a'), status: 'queued', own: true });
     await store.addMessage({ ...message('a'), status: 'queued', own: true });
     await store.markSent('a', 1, 'cid-x', 4);
     await store.markFailed('a', 2);
-    await store.rewriteMessage('a', 1, 'someone', 'sealed');
+    const body: MessageBody = {
+      content: { type: 'text', text: 'sealed' },
+      editedAt: 7,
+      reactions: { '👍': ['b'] },
+      applied: ['e1'],
+    };
+    await store.rewriteMessage('a', 1, 'someone', body);
     await store.markSent('a', 99, 'nothing', 1);
     const [first, second] = await store.messages('a', { limit: 10 });
     expect(first).toMatchObject({ status: 'sent', cid: 'cid-x', seq: 4, author: 'someone' });
-    expect(first?.text).toBe('sealed');
+    expect(messageText(first ?? body)).toBe('sealed');
+    expect(first).toMatchObject({ editedAt: 7, reactions: { '👍': ['b'] }, applied: ['e1'] });
     expect(second).toMatchObject({ status: 'failed', cid: undefined });
   });
 

@@ -5,6 +5,7 @@
 import { utf8 } from '@parley/core';
 import { unsafeSeededRandom } from '@parley/test-support/seeded-random';
 import { describe, expect, it } from 'vitest';
+import { messageText } from '../messages/message-text.js';
 import type { ClientStore, StoredMessage } from './client-store.js';
 import { openMemoryClientStore } from './memory-client-store.js';
 import { STORE_KEY_CHECK, openSealedStore } from './sealed-store.js';
@@ -23,7 +24,11 @@ function message(text: string, cid: string): Omit<StoredMessage, 'id'> {
   return {
     chatId: 'chat',
     author: 'the-author',
-    text,
+    hash: `hash-of-${cid}`,
+    content: { type: 'text', text },
+    editedAt: undefined,
+    reactions: {},
+    applied: [],
     sentAt: 1,
     own: false,
     status: 'received',
@@ -51,15 +56,19 @@ describe('openSealedStore', () => {
     const inner = openMemoryClientStore();
     const store = await seal(inner);
     const added = await store.addMessage(message('meet at noon', 'cid-1'));
-    expect(added).toMatchObject({ id: 1, author: 'the-author', text: 'meet at noon' });
+    expect(added).toMatchObject({
+      id: 1,
+      author: 'the-author',
+      content: { type: 'text', text: 'meet at noon' },
+    });
     const [raw] = await inner.messages('chat', { limit: 1 });
-    expect(raw?.text).not.toContain('noon');
+    expect(JSON.stringify(raw)).not.toContain('noon');
     expect(raw?.author).toBe('');
     expect(raw?.cid).toBe('cid-1');
     const [opened] = await store.messages('chat', { limit: 1 });
     expect(opened).toMatchObject({
       author: 'the-author',
-      text: 'meet at noon',
+      content: { type: 'text', text: 'meet at noon' },
       status: 'received',
     });
   });
@@ -78,7 +87,12 @@ describe('openSealedStore', () => {
     const inner = openMemoryClientStore();
     const store = await seal(inner);
     await store.addMessage(message('original', 'cid-1'));
-    await inner.rewriteMessage('chat', 1, 'mallory', 'forged');
+    await inner.rewriteMessage('chat', 1, 'mallory', {
+      content: { type: 'text', text: 'forged' },
+      editedAt: undefined,
+      reactions: {},
+      applied: [],
+    });
     await expect(store.messages('chat', { limit: 1 })).rejects.toMatchObject({
       code: 'CLIENT_STORE_DAMAGED',
     });
@@ -103,8 +117,8 @@ describe('openSealedStore', () => {
     expect(contains(raw, utf8('plain device keys'))).toBe(false);
     expect(await store.get('device')).toEqual(utf8('plain device keys'));
     const [opened] = await store.messages('chat', { limit: 1 });
-    expect(opened?.text).toBe('written before sealing');
-    expect((await inner.messages('chat', { limit: 1 }))[0]?.text).not.toContain('before');
+    expect(opened === undefined ? undefined : messageText(opened)).toBe('written before sealing');
+    expect(JSON.stringify(await inner.messages('chat', { limit: 1 }))).not.toContain('before');
   });
 
   it('leaves plain keys as they are and hides the key check from keys()', async () => {

@@ -20,7 +20,7 @@ import { toHex } from '@parley/core';
 import { PAGE_SIZE } from './page.js';
 
 /** How many envelopes before an entry with a missing predecessor are asked for again. */
-export const RESEND_WINDOW = 1000;
+const RESEND_WINDOW = 1000;
 /** How long before a gap still open is asked for again on a sync. */
 export const GAP_RETRY_MS = 5 * 60_000;
 

@@ -9,6 +9,7 @@ import { cleanupRelays, startRelay } from '@parley/test-support/relay-process';
 import type { ProxiedRequest } from './support/hostile-proxy.js';
 import { closeProxies, proxyFor, waitFor } from './hostile/scenario.js';
 import { cleanupClients, fullHistory, openClient, record, texts } from './support/clients.js';
+import { messageText } from '../../src/index.js';
 
 afterEach(async () => {
   await cleanupClients();
@@ -58,7 +59,7 @@ describe('a member connected over WebSocket', () => {
     );
     expect(texts(history)).toEqual(['warm-up', ...BURST]);
     expect(history.every((row) => row.status === 'received')).toBe(true);
-    expect(arrived.map((event) => event.message.text)).toEqual(['warm-up', ...BURST]);
+    expect(arrived.map((event) => messageText(event.message))).toEqual(['warm-up', ...BURST]);
     expect(envelopeFetches(proxy.requests, mark)).toEqual([]);
 
     // The counter sees fetches: disconnected, alice gets the next message only by pulling it.

@@ -14,7 +14,7 @@ import {
 import { RelayError } from '../errors.js';
 
 /** Mode of every directory the relay creates or uses for its data. */
-export const PRIVATE_DIR_MODE = 0o700;
+const PRIVATE_DIR_MODE = 0o700;
 /** Mode of every file the relay keeps in its data directory. */
 export const PRIVATE_FILE_MODE = 0o600;
 

@@ -21,7 +21,7 @@ import type Database from 'better-sqlite3';
  * `log_witnesses` (the size each of our witnesses last cosigned) and `witnessed_logs` (the last
  * checkpoint this relay cosigned for each log it witnesses).
  */
-export const LOG_SCHEMA = `
+const LOG_SCHEMA = `
 CREATE TABLE IF NOT EXISTS log_leaves (idx INTEGER PRIMARY KEY, cid TEXT NOT NULL, hash BLOB NOT NULL);
 CREATE UNIQUE INDEX IF NOT EXISTS log_leaves_by_cid ON log_leaves (cid);
 CREATE INDEX IF NOT EXISTS log_leaves_by_hash ON log_leaves (hash);

@@ -18,7 +18,7 @@ import { openClient, suite, type TestClient } from '../support/clients.js';
 import { checkpointOf, startHostileProxy, type HostileProxy } from '../support/hostile-proxy.js';
 
 /** How long a scenario waits for anything (a checkpoint, a message) before failing. */
-export const WAIT_MS = 20_000;
+const WAIT_MS = 20_000;
 
 const proxies = new Set<HostileProxy>();
 
@@ -90,9 +90,7 @@ export async function sendStored(
 }
 
 /** The relay's log key and origin, from GET /v1/info. */
-export async function relayLogKey(
-  relayUrl: string,
-): Promise<{ publicKey: Uint8Array; origin: string }> {
+async function relayLogKey(relayUrl: string): Promise<{ publicKey: Uint8Array; origin: string }> {
   const info = (await call(relayUrl, 'GET', '/v1/info')).json as {
     relayId: string;
     publicKey: string;
@@ -113,7 +111,7 @@ export async function signedByRelay(relayUrl: string, note: string): Promise<Che
 }
 
 /** The relay's latest checkpoint as it really is (no proxy). */
-export async function realCheckpoint(relayUrl: string): Promise<Checkpoint> {
+async function realCheckpoint(relayUrl: string): Promise<Checkpoint> {
   const answer = await call(relayUrl, 'GET', '/v1/log/checkpoint');
   if (answer.status !== 200) throw new Error(`GET /v1/log/checkpoint: ${answer.status}`);
   return checkpointOf(answer.text);

@@ -162,7 +162,7 @@ export function checkpointOf(note: string): Checkpoint {
 }
 
 /** A 200 JSON answer. */
-export function json(value: unknown): Answer {
+function json(value: unknown): Answer {
   return {
     status: 200,
     contentType: 'application/json; charset=utf-8',

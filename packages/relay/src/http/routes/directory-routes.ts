@@ -8,7 +8,7 @@ import { RelayError } from '../../errors.js';
 import { decodeBase64Url, schemas } from '../wire.js';
 
 /** Most unclaimed one-time KeyPackages an account may keep on the relay. */
-export const MAX_KEY_PACKAGES = 256;
+const MAX_KEY_PACKAGES = 256;
 const bearer = [{ bearer: [] }];
 const accountParams = {
   type: 'object',

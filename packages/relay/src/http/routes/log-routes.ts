@@ -11,9 +11,9 @@ import { decodeBase64Url } from '../wire.js';
 import type { StoredCheckpoint } from '../../store/log-store.js';
 
 /** Most leaves one `GET /v1/log/leaves` answers with. */
-export const MAX_LEAVES_PER_PAGE = 1000;
+const MAX_LEAVES_PER_PAGE = 1000;
 /** Header naming the batch file that ends at a checkpoint's size. */
-export const BATCH_HEADER = 'parley-log-batch';
+const BATCH_HEADER = 'parley-log-batch';
 
 const count = { type: 'string', pattern: '^(0|[1-9][0-9]{0,15})$' } as const;
 const hashList = {

@@ -28,7 +28,7 @@ const TYPES: Readonly<Record<string, string>> = {
  * Same-origin only: the app's scripts and styles come from the relay, it talks to the relay's
  * API and WebSocket, and nothing may frame it.
  */
-export const WEB_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+const WEB_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy':
     "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; " +
     "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
