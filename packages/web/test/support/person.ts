@@ -10,9 +10,7 @@ import { shortId } from '../../src/ui/format.js';
 import { accessibilityViolations } from './axe.js';
 
 /** Where every run saves its screenshots (git-ignored). */
-const SCREENSHOT_DIR = fileURLToPath(
-  new URL('../../../../test-results/web/', import.meta.url),
-);
+const SCREENSHOT_DIR = fileURLToPath(new URL('../../../../test-results/web/', import.meta.url));
 
 /** Generous: scrypt at N = 2^17 and MLS run in a 2-core container. */
 const UI_TIMEOUT_MS = 30_000;
