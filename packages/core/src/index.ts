@@ -146,6 +146,7 @@ export {
 export {
   checkKeyPackage,
   generateKeyPackage,
+  unsafeForgeKeyPackage,
   type CheckedKeyPackage,
   type ClaimedKeyPackage,
   type GeneratedKeyPackage,

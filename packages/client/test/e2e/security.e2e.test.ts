@@ -15,7 +15,6 @@ import {
   fromBase64Url,
   generateIdentity,
   inboxTopic,
-  loadMlsCipherSuite,
   toBase64Url,
   type AccountId,
   type Identity,
@@ -62,7 +61,7 @@ async function keyPackage(
   signer: { seed: Uint8Array; publicKey: Uint8Array },
   tamper?: (signature: Uint8Array) => void,
 ): Promise<Uint8Array> {
-  return unsafeForgedKeyPackage(await loadMlsCipherSuite(), claimed, signer, tamper);
+  return unsafeForgedKeyPackage(await scenarioMls(), claimed, signer, tamper);
 }
 
 /** How mallory's one-time KeyPackage lies. */

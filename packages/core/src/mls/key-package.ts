@@ -17,7 +17,11 @@ import { equalBytes } from '../bytes.js';
 import { sha256 } from '../crypto/sha256.js';
 import type { AccountId } from '../identity/account-id.js';
 import { fail, ok, type Result } from '../result.js';
-import { memberCredential, readMemberCredential } from './member-credential.js';
+import {
+  memberCredential,
+  readMemberCredential,
+  type MemberIdentity,
+} from './member-credential.js';
 import { decodeMls } from './mls-header.js';
 import type { MlsContext } from './mls-suite.js';
 
@@ -60,16 +64,44 @@ export interface ClaimedKeyPackage {
 }
 
 /** A fresh KeyPackage of `device`, with the default capabilities and lifetime. Never throws for valid keys. */
-export async function generateKeyPackage(
+export function generateKeyPackage(
   mls: MlsContext,
   device: MemberDevice,
 ): Promise<GeneratedKeyPackage> {
+  return buildKeyPackage(
+    mls,
+    { account: device.account, device: device.deviceKey },
+    { seed: device.deviceSeed, publicKey: device.deviceKey },
+  );
+}
+
+/**
+ * A KeyPackage whose credential claims `claimed` (an account and a device key) but whose leaf
+ * `signer` signs, with the default capabilities and lifetime: what a forger publishes. Nothing
+ * here checks the claim; it is for tests of the checks that refuse such a KeyPackage
+ * (`checkKeyPackage`, the authentication service). `generateKeyPackage` is the honest case.
+ * Never throws for valid keys.
+ */
+export function unsafeForgeKeyPackage(
+  mls: MlsContext,
+  claimed: MemberIdentity,
+  signer: { readonly seed: Uint8Array; readonly publicKey: Uint8Array },
+): Promise<GeneratedKeyPackage> {
+  return buildKeyPackage(mls, claimed, signer);
+}
+
+/** A KeyPackage with the credential of `identity`, signed by `signer`, as MLSMessage bytes. */
+async function buildKeyPackage(
+  mls: MlsContext,
+  identity: MemberIdentity,
+  signer: { readonly seed: Uint8Array; readonly publicKey: Uint8Array },
+): Promise<GeneratedKeyPackage> {
   const generated = await generateKeyPackageWithKey(
-    memberCredential({ account: device.account, device: device.deviceKey }),
+    memberCredential(identity),
     defaultCapabilities(),
     defaultLifetime,
     [],
-    { signKey: device.deviceSeed, publicKey: device.deviceKey },
+    { signKey: signer.seed, publicKey: signer.publicKey },
     mls.cipherSuite,
   );
   const bytes = encodeMlsMessage({

@@ -20,14 +20,14 @@ import { CoreError } from '../errors.js';
 import { thrownCode } from '../../test/support/core-error.js';
 import {
   createTestDirectory,
+  createTestMlsContext,
   generateMemberKeyPackage,
   unsafeTestMember,
 } from '@parley/test-support/mls-members';
+import { keyPackageOf } from '../../test/support/key-package.js';
 import { applyMutation, mutationArbitrary } from '../../test/support/mutations.js';
 import { unsafeSeededRandom } from '@parley/test-support/seeded-random';
-import { createAuthenticationService } from './member-credential.js';
 import { decodeMls, readMlsHeader } from './mls-header.js';
-import { loadMlsCipherSuite, mlsClientConfig } from './mls-suite.js';
 
 const suite = createCryptoSuite(globalThis.crypto.subtle);
 const groupId = unsafeSeededRandom('mls-header group id')(32);
@@ -51,22 +51,22 @@ type Messages = {
 
 let messages: Messages;
 beforeAll(async () => {
-  const mls = await loadMlsCipherSuite();
   const directory = createTestDirectory();
+  const context = await createTestMlsContext(directory);
+  const { cipherSuite: mls, config } = context;
   const [alice, bob, carol] = await Promise.all(
     ['alice', 'bob', 'carol'].map((name) => unsafeTestMember(suite, name)),
   );
   if (alice === undefined || bob === undefined || carol === undefined) throw new Error('members');
   for (const member of [alice, bob, carol]) directory.certify(member);
-  const config = mlsClientConfig(createAuthenticationService(directory.devicesOf));
 
-  const aliceKp = await generateMemberKeyPackage(mls, alice);
-  const bobKp = await generateMemberKeyPackage(mls, bob);
-  const carolKp = await generateMemberKeyPackage(mls, carol);
+  const aliceKp = await generateMemberKeyPackage(context, alice);
+  const bobKp = await generateMemberKeyPackage(context, bob);
+  const carolKp = await generateMemberKeyPackage(context, carol);
   const epoch0 = await createGroup(
     groupId,
-    aliceKp.publicPackage,
-    aliceKp.privatePackage,
+    keyPackageOf(aliceKp.bytes),
+    aliceKp.secrets,
     [],
     mls,
     config,
@@ -74,7 +74,7 @@ beforeAll(async () => {
   const addBob = await createCommit(
     { state: epoch0, cipherSuite: mls },
     {
-      extraProposals: [{ proposalType: 'add', add: { keyPackage: bobKp.publicPackage } }],
+      extraProposals: [{ proposalType: 'add', add: { keyPackage: keyPackageOf(bobKp.bytes) } }],
       ratchetTreeExtension: true,
     },
   );
@@ -83,7 +83,7 @@ beforeAll(async () => {
   const addCarol = await createCommit(
     { state: epoch1, cipherSuite: mls },
     {
-      extraProposals: [{ proposalType: 'add', add: { keyPackage: carolKp.publicPackage } }],
+      extraProposals: [{ proposalType: 'add', add: { keyPackage: keyPackageOf(carolKp.bytes) } }],
       wireAsPublicMessage: true,
     },
   );
@@ -105,11 +105,7 @@ beforeAll(async () => {
     privateProposal: wire(privateProposal.message),
     publicProposal: wire(publicProposal.message),
     welcome: wire({ version: 'mls10', wireformat: 'mls_welcome', welcome: addBob.welcome }),
-    keyPackage: wire({
-      version: 'mls10',
-      wireformat: 'mls_key_package',
-      keyPackage: bobKp.publicPackage,
-    }),
+    keyPackage: bobKp.bytes,
     groupInfo: wire({ version: 'mls10', wireformat: 'mls_group_info', groupInfo }),
   };
 });

@@ -4,10 +4,10 @@ import { createCryptoSuite } from '../crypto/suite.js';
 import {
   commitAdding,
   createTestDirectory,
+  createTestMlsContext,
   startTestGroup,
   unsafeTestMember,
 } from '@parley/test-support/mls-members';
-import { loadMlsCipherSuite } from './mls-suite.js';
 import {
   deriveTopicWriteKey,
   readerId,
@@ -21,13 +21,13 @@ const suite = createCryptoSuite(globalThis.crypto.subtle);
 const topic = new Uint8Array(32).fill(3);
 
 async function epochs() {
-  const mls = await loadMlsCipherSuite();
   const alice = await unsafeTestMember(suite, 'alice');
   const directory = createTestDirectory();
   directory.certify(alice);
-  const epoch0 = await startTestGroup(mls, alice, topic, directory);
-  const epoch1 = (await commitAdding(mls, epoch0, [])).newState;
-  return { mls, epoch0, epoch1 };
+  const context = await createTestMlsContext(directory);
+  const epoch0 = await startTestGroup(context, alice, topic);
+  const epoch1 = (await commitAdding(context, epoch0, [])).newState;
+  return { mls: context.cipherSuite, epoch0, epoch1 };
 }
 
 describe('deriveTopicWriteKey', () => {

@@ -34,29 +34,28 @@ import {
   type ChatEntry,
 } from '../../src/mls/chat-entry.js';
 import { openInvitation, sealInvitation } from '../../src/mls/invitation.js';
-import {
-  createAuthenticationService,
-  memberCredential,
-  readMemberCredential,
-  type MemberIdentity,
-} from '../../src/mls/member-credential.js';
+import { readMemberCredential, type MemberIdentity } from '../../src/mls/member-credential.js';
 import { decodeMls, readMlsHeader } from '../../src/mls/mls-header.js';
-import { loadMlsCipherSuite, mlsClientConfig } from '../../src/mls/mls-suite.js';
+import { mlsClientConfig, type MlsContext } from '../../src/mls/mls-suite.js';
 import {
   createTestDirectory,
+  createTestMlsContext,
   generateMemberKeyPackage,
+  unsafeForgedKeyPackage,
   unsafeTestMember,
   type TestDirectory,
-  type TestKeyPackage,
   type TestMember,
 } from '@parley/test-support/mls-members';
 import { unsafeSeededRandom } from '@parley/test-support/seeded-random';
+import { keyPackageOf } from '../support/key-package.js';
 
 const suite = createCryptoSuite(globalThis.crypto.subtle);
 const random = unsafeSeededRandom('three-party chat');
 const chat = newSharedTopic(random);
 const SENT_AT = 1_767_225_600_000;
 
+/** Each member's MLS context: ciphersuite 1 and the authentication service over `directory`. */
+let context: MlsContext;
 let mls: CiphersuiteImpl;
 let directory: TestDirectory;
 let config: ClientConfig;
@@ -76,24 +75,15 @@ let bobBeforeRemoval: ClientState;
 let bobRemoved: ClientState;
 
 beforeAll(async () => {
-  mls = await loadMlsCipherSuite();
   directory = createTestDirectory();
-  config = mlsClientConfig(createAuthenticationService(directory.devicesOf));
+  context = await createTestMlsContext(directory);
+  ({ cipherSuite: mls, config } = context);
   alice = await unsafeTestMember(suite, 'alice');
   bob = await unsafeTestMember(suite, 'bob');
   carol = await unsafeTestMember(suite, 'carol');
   mallory = await unsafeTestMember(suite, 'mallory');
   for (const member of [alice, bob, carol]) directory.certify(member);
 });
-
-/** The MLSMessage bytes of a KeyPackage, as its owner publishes it in the directory. */
-function publish(keyPackage: TestKeyPackage): Uint8Array {
-  return encodeMlsMessage({
-    version: 'mls10',
-    wireformat: 'mls_key_package',
-    keyPackage: keyPackage.publicPackage,
-  });
-}
 
 /** Who the leaves of the member's current ratchet tree are. */
 function membersOf(state: ClientState): MemberIdentity[] {
@@ -209,8 +199,8 @@ function textOf(received: Received): string {
 
 describe('a three-party chat over MLS with Parley credentials', () => {
   it('alice creates the chat: an MLS group whose id is a fresh shared topic, at epoch 0', async () => {
-    const kp = await generateMemberKeyPackage(mls, alice);
-    a = await createGroup(chat, kp.publicPackage, kp.privatePackage, [], mls, config);
+    const kp = await generateMemberKeyPackage(context, alice);
+    a = await createGroup(chat, keyPackageOf(kp.bytes), kp.secrets, [], mls, config);
     expect(a.groupContext.groupId).toEqual(chat);
     expect(chat[0]).toBe(0x00);
     expect(a.groupContext.epoch).toBe(0n);
@@ -218,8 +208,9 @@ describe('a three-party chat over MLS with Parley credentials', () => {
   });
 
   it('alice adds bob from his published KeyPackage and he joins from the Welcome sealed to his inbox', async () => {
-    const bobKp = await generateMemberKeyPackage(mls, bob);
-    const published = publish(bobKp);
+    // The MLSMessage bytes of bob's KeyPackage, as he publishes them in the directory.
+    const bobKp = await generateMemberKeyPackage(context, bob);
+    const published = bobKp.bytes;
     directory.lookups.length = 0;
 
     // Alice fetches bob's KeyPackage, commits his Add and keeps the Welcome's ratchet tree.
@@ -286,8 +277,8 @@ describe('a three-party chat over MLS with Parley credentials', () => {
     directory.lookups.length = 0;
     b = await joinGroup(
       welcome.welcome,
-      bobKp.publicPackage,
-      bobKp.privatePackage,
+      keyPackageOf(bobKp.bytes),
+      bobKp.secrets,
       emptyPskIndex,
       mls,
       undefined,
@@ -305,11 +296,11 @@ describe('a three-party chat over MLS with Parley credentials', () => {
   });
 
   it('bob adds carol; alice processes his Commit and carol joins, all three at epoch 2', async () => {
-    const carolKp = await generateMemberKeyPackage(mls, carol);
+    const carolKp = await generateMemberKeyPackage(context, carol);
     const add = await createCommit(
       { state: b, cipherSuite: mls },
       {
-        extraProposals: [{ proposalType: 'add', add: { keyPackage: carolKp.publicPackage } }],
+        extraProposals: [{ proposalType: 'add', add: { keyPackage: keyPackageOf(carolKp.bytes) } }],
         ratchetTreeExtension: true,
       },
     );
@@ -328,8 +319,8 @@ describe('a three-party chat over MLS with Parley credentials', () => {
     a = processed.newState;
     c = await joinGroup(
       add.welcome,
-      carolKp.publicPackage,
-      carolKp.privatePackage,
+      keyPackageOf(carolKp.bytes),
+      carolKp.secrets,
       emptyPskIndex,
       mls,
       undefined,
@@ -378,21 +369,27 @@ describe('a three-party chat over MLS with Parley credentials', () => {
   });
 
   it('refuses to add a device the directory does not certify: createCommit throws and the state stays usable', async () => {
-    const uncertified = await generateMemberKeyPackage(mls, mallory);
+    const uncertified = (await generateMemberKeyPackage(context, mallory)).bytes;
+    const malloryKey = { seed: mallory.deviceSeed, publicKey: mallory.device };
     // Mallory's device under bob's account: bob's directory entry does not list it.
-    const claimsBob = await generateMemberKeyPackage(
-      mls,
-      mallory,
-      memberCredential({ account: bob.account, device: mallory.device }),
+    const claimsBob = await unsafeForgedKeyPackage(
+      context,
+      { account: bob.account, device: mallory.device },
+      malloryKey,
     );
     // Bob's credential, word for word, on a KeyPackage signed by mallory's key.
-    const stolenCredential = await generateMemberKeyPackage(mls, mallory, bob.credential);
+    const stolenCredential = await unsafeForgedKeyPackage(
+      context,
+      { account: bob.account, device: bob.device },
+      malloryKey,
+    );
 
-    for (const kp of [uncertified, claimsBob, stolenCredential]) {
+    for (const bytes of [uncertified, claimsBob, stolenCredential]) {
+      const keyPackage = keyPackageOf(bytes);
       await expectCredentialRefused(
         createCommit(
           { state: a, cipherSuite: mls },
-          { extraProposals: [{ proposalType: 'add', add: { keyPackage: kp.publicPackage } }] },
+          { extraProposals: [{ proposalType: 'add', add: { keyPackage } }] },
         ),
       );
     }
@@ -401,11 +398,11 @@ describe('a three-party chat over MLS with Parley credentials', () => {
   });
 
   it('refuses, as a receiver, a Commit whose committer skipped the directory check', async () => {
-    const uncertified = await generateMemberKeyPackage(mls, mallory);
+    const uncertified = keyPackageOf((await generateMemberKeyPackage(context, mallory)).bytes);
     const lax: ClientState = { ...a, clientConfig: mlsClientConfig(defaultAuthenticationService) };
     const sneaky = await createCommit(
       { state: lax, cipherSuite: mls },
-      { extraProposals: [{ proposalType: 'add', add: { keyPackage: uncertified.publicPackage } }] },
+      { extraProposals: [{ proposalType: 'add', add: { keyPackage: uncertified } }] },
     );
     await expectCredentialRefused(
       processPrivateMessage(

@@ -9,7 +9,6 @@ import {
   decodeGroupState,
   deriveTopicWriteKey,
   epochOf,
-  loadMlsCipherSuite,
   signCursor,
   signWrite,
   toBase64Url,
@@ -22,6 +21,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   commitAdding,
   createTestDirectory,
+  createTestMlsContext,
   startTestGroup,
   unsafeTestMember,
 } from '@parley/test-support/mls-members';
@@ -78,14 +78,14 @@ async function strangerKey() {
  * attacker's own group on the same id, moved to that epoch with empty Commits.
  */
 async function garbageCommit(topic: Uint8Array, epoch: bigint): Promise<Uint8Array> {
-  const mls = await loadMlsCipherSuite();
   const mallory = await unsafeTestMember(suite, `mallory ${toHex(random(4))}`);
   const directory = createTestDirectory();
   directory.certify(mallory);
-  let state = await startTestGroup(mls, mallory, topic, directory);
+  const mls = await createTestMlsContext(directory);
+  let state = await startTestGroup(mls, mallory, topic);
   for (;;) {
     const step = await commitAdding(mls, state, []);
-    if (state.groupContext.epoch === epoch) return step.commit;
+    if (epochOf(state) === epoch) return step.commit;
     state = step.newState;
   }
 }
@@ -199,8 +199,8 @@ describe('a removed member', () => {
     const oldState = await stateOf(before);
     await group.removeMember(bob.client.accountId);
     const bobSession = await login(relay.url, bob.identity);
-    const mls = await loadMlsCipherSuite();
-    const kept = await deriveTopicWriteKey(suite, mls, oldState, before.topic);
+    const mls = await scenarioMls();
+    const kept = await deriveTopicWriteKey(suite, mls.cipherSuite, oldState, before.topic);
 
     // A Commit for the epoch the relay is at now, signed with the key bob still knows.
     const commit = createEnvelope({
@@ -234,7 +234,8 @@ describe('a removed member', () => {
       await signWrite(suite, kept, {
         topic: before.topic,
         cid: real.cid.bytes,
-        next: (await deriveTopicWriteKey(suite, mls, own.newState, before.topic)).publicKey,
+        next: (await deriveTopicWriteKey(suite, mls.cipherSuite, own.newState, before.topic))
+          .publicKey,
       }),
     );
     expect([late.status, errorCode(late)]).toEqual([409, 'RELAY_COMMIT_CONFLICT']);

@@ -1,15 +1,16 @@
 /**
  * Commit ordering (docs/errors.md RELAY_COMMIT_CONFLICT; RFC 9420 §14): as the delivery service,
  * the relay accepts one MLS Commit per epoch per topic, so a group never forks. Real MLS messages
- * from ts-mls, posted in envelopes to an in-process relay.
+ * from @parley/core's MLS functions, posted in envelopes to an in-process relay.
  */
-import { createEnvelope, loadMlsCipherSuite, newSharedTopic } from '@parley/core';
+import { createEnvelope, newSharedTopic } from '@parley/core';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  claimMemberKeyPackage,
   commitAdding,
   createTestDirectory,
-  generateMemberKeyPackage,
+  createTestMlsContext,
   sendApplicationMessage,
   startTestGroup,
   unsafeTestMember,
@@ -44,22 +45,21 @@ interface Traffic {
 
 let traffic: Traffic;
 beforeAll(async () => {
-  const mls = await loadMlsCipherSuite();
   const directory = createTestDirectory();
+  const mls = await createTestMlsContext(directory);
   const [alice, bob, carol, dave] = await Promise.all(
     ['alice', 'bob', 'carol', 'dave'].map((name) => unsafeTestMember(suite, name)),
   );
   if (!alice || !bob || !carol || !dave) throw new Error('four members expected');
   for (const member of [alice, bob, carol, dave]) directory.certify(member);
-  const keyPackage = async (member: typeof alice) =>
-    (await generateMemberKeyPackage(mls, member)).publicPackage;
+  const keyPackage = (member: typeof alice) => claimMemberKeyPackage(mls, member);
 
-  const epoch0 = await startTestGroup(mls, alice, topic, directory);
+  const epoch0 = await startTestGroup(mls, alice, topic);
   const application0 = await sendApplicationMessage(mls, epoch0, 'anyone here?');
   const addBob = await commitAdding(mls, epoch0, [await keyPackage(bob)]);
   const addCarol = await commitAdding(mls, epoch0, [await keyPackage(carol)]);
   const addDave = await commitAdding(mls, addBob.newState, [await keyPackage(dave)]);
-  const other = await startTestGroup(mls, alice, otherTopic, directory);
+  const other = await startTestGroup(mls, alice, otherTopic);
   const otherAddBob = await commitAdding(mls, other, [await keyPackage(bob)]);
   traffic = {
     commit0: addBob.commit,
