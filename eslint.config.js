@@ -14,8 +14,9 @@ const coreForbiddenGlobals = [
 ];
 
 // Dependency gate (docs/adr/0015-wire-module.md, DESIGN.md §Packages): only core speaks MLS and
-// holds the primitives; the relay and the test supports may hash with noble, the test supports may
-// build MLS test members. Core's own tests check ts-mls against the interop vectors.
+// holds the primitives; the relay and the test supports may hash with noble, and the test
+// supports build their MLS test members with core's MLS functions. Core's own tests check ts-mls
+// against the interop vectors.
 const tsMlsRestriction = {
   group: ['ts-mls', 'ts-mls/*'],
   message: 'Only @parley/core calls ts-mls: use its MLS functions (packages/core/src/mls).',
@@ -90,7 +91,10 @@ export default defineConfig(
     },
   },
   {
-    files: ['packages/relay/src/**/*.ts'],
+    files: [
+      'packages/relay/src/**/*.{ts,tsx,js,mjs,cjs}',
+      'packages/test-support/**/*.{ts,tsx,js,mjs,cjs}',
+    ],
     rules: { 'no-restricted-imports': ['error', { patterns: [tsMlsRestriction] }] },
   },
   {
