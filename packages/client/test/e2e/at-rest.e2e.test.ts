@@ -8,11 +8,11 @@ import { decodeCanonical } from '@parley/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupRelays, startRelay } from '@parley/test-support/relay-process';
 import {
-  chatRecord,
   cleanupClients,
   closeClient,
   eventually,
   fullHistory,
+  groupState,
   openClient,
   texts,
   type TestClient,
@@ -51,14 +51,18 @@ async function secretsOf(opened: TestClient, chatId: string): Promise<Map<string
     secrets.set(`${key} HPKE key`, hpke ?? new Uint8Array());
     secrets.set(`${key} signature key`, sig ?? new Uint8Array());
   }
-  // Windows of the serialized MLS group state (epoch secrets, ratchet trees).
-  const state = (await chatRecord(opened.store, chatId)).state;
-  // Only windows that look like key material: a run of structure (zeros, lengths, a repeated
-  // byte) also occurs in any SQLite file's free space and would match by chance.
-  for (let offset = 0; offset + 32 <= state.length; offset += Math.ceil(state.length / 16)) {
-    const window = state.subarray(offset, offset + 32);
-    if (new Set(window).size >= 24) secrets.set(`MLS state at ${offset}`, window);
+  // The MLS group state's secrets: the epoch's key schedule, the path's private keys and the
+  // signature key. (Windows of the serialized state would also catch its public keys, which
+  // occur in public bytes too and so match by chance.)
+  const state = await groupState(opened.store, chatId);
+  for (const [name, value] of Object.entries(state.keySchedule)) {
+    if (value instanceof Uint8Array) secrets.set(`MLS ${name}`, value);
   }
+  expect(secrets.has('MLS exporterSecret')).toBe(true);
+  for (const [node, key] of Object.entries(state.privatePath.privateKeys)) {
+    secrets.set(`MLS path key of node ${node}`, key);
+  }
+  secrets.set('MLS signature private key', state.signaturePrivateKey);
   return secrets;
 }
 
