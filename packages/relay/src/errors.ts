@@ -75,6 +75,20 @@ export const RELAY_ERRORS = {
     0,
     'The log has no checkpoint yet and another relay process holds the log writer’s lease.',
   ],
+  RELAY_ANCHOR_DISABLED: [0, 'Anchoring is off: no anchor chain is configured.'],
+  RELAY_ANCHOR_CHAIN_MISMATCH: [
+    0,
+    'The anchor RPC node serves another chain than the configured one.',
+  ],
+  RELAY_ANCHOR_CONTRACT_MISSING: [0, 'No contract code exists at the configured anchor address.'],
+  RELAY_ANCHOR_UNFUNDED: [0, 'The anchor account has too little balance to pay for gas.'],
+  RELAY_ANCHOR_RPC_FAILED: [0, 'The anchor chain’s RPC node is unreachable or failed.'],
+  RELAY_ANCHOR_SIZE_NOT_GROWING: [
+    0,
+    'The anchor contract already holds an anchor of this log at this size or larger.',
+  ],
+  RELAY_ANCHOR_NOT_LOG_OWNER: [0, 'Another account owns this log id on the anchor contract.'],
+  RELAY_ANCHOR_REFUSED: [0, 'The anchor chain refused the anchor transaction.'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 /** A stable relay error code. */

@@ -54,6 +54,15 @@ export { createFileBlobStore, type BlobStore } from './blobs/blob-store.js';
 export {
   createNoAnchorChain,
   type AnchorChain,
-  type AnchorReceipt,
+  type AnchorHead,
+  type AnchorRequest,
+  type AnchorStatus,
+  type AnchorSubmission,
+  type Hex32,
 } from './anchor/anchor-chain.js';
+export {
+  createEvmAnchorChain,
+  type EvmAnchorChain,
+  type EvmAnchorOptions,
+} from './anchor/evm-anchor-chain.js';
 export { createInProcessLease, type Lease } from './lease/lease.js';
