@@ -65,7 +65,8 @@ export async function createEvmAnchorChain(options: EvmAnchorOptions): Promise<E
     retryCount: 1,
     ...(options.fetch === undefined ? {} : { fetchFn: options.fetch }),
   });
-  const reader = createPublicClient({ chain, transport });
+  // No cached block number: a status poll must see the head as it is now.
+  const reader = createPublicClient({ chain, transport, cacheTime: 0 });
   const wallet = createWalletClient({ account, chain, transport });
   const contract = options.contract;
 

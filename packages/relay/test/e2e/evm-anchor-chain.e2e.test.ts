@@ -4,7 +4,14 @@
  * finality.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestClient, http, parseEther, type Address, type Hex } from 'viem';
+import {
+  createPublicClient,
+  createTestClient,
+  http,
+  parseEther,
+  type Address,
+  type Hex,
+} from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { chainAt, deployAnchorContract, startDevChain, type DevChain } from '@parley/contracts';
 import { createEvmAnchorChain, type EvmAnchorChain } from '../../src/anchor/evm-anchor-chain.js';
@@ -23,6 +30,13 @@ function testClient(chain: DevChain) {
     mode: 'anvil',
     chain: chainAt(chain.rpcUrl, chain.chainId),
     transport: http(chain.rpcUrl),
+  });
+}
+
+function reader() {
+  return createPublicClient({
+    chain: chainAt(devChain.rpcUrl, devChain.chainId),
+    transport: http(devChain.rpcUrl),
   });
 }
 
@@ -95,15 +109,9 @@ describe('the EVM anchor chain on anvil', () => {
     const status = await untilSettled(restarted, transaction);
     expect(status.state).toBe('final');
     if (status.state !== 'final') return;
-    const block = await testClient(devChain)
-      .extend(() => ({}))
-      .request({
-        method: 'eth_getBlockByNumber',
-        params: [`0x${status.blockNumber.toString(16)}`, false],
-      });
-    const blockInfo = block as { hash: string; timestamp: string };
-    expect(status.blockHash).toBe(blockInfo.hash);
-    expect(status.blockTime).toBe(Number(blockInfo.timestamp));
+    const block = await reader().getBlock({ blockNumber: BigInt(status.blockNumber) });
+    expect(status.blockHash).toBe(block.hash);
+    expect(status.blockTime).toBe(Number(block.timestamp));
     expect(status.logIndex).toBe(0);
     expect(await relay.head(logId)).toEqual({ size: 5, root: bytes32(0xaa), owner: relay.account });
   });
@@ -124,6 +132,34 @@ describe('the EVM anchor chain on anvil', () => {
     expect(await codeOf(other.submit({ logId, size: 9, root: bytes32(0xdd) }), otherKey)).toBe(
       'RELAY_ANCHOR_NOT_LOG_OWNER',
     );
+  });
+
+  it('counts confirmations on a chain without a finalized tag', async () => {
+    // The same node behind a fetch that answers like a chain without the tag (pre-merge, some L2s).
+    const noFinalityTag: typeof fetch = async (input, init) => {
+      const body = typeof init?.body === 'string' ? init.body : '';
+      if (!body.includes('"finalized"')) return fetch(input, init);
+      const { id } = JSON.parse(body) as { id: number };
+      const error = { code: -32602, message: 'invalid block tag: finalized' };
+      return Response.json({ jsonrpc: '2.0', id, error });
+    };
+    const counting = await createEvmAnchorChain({
+      rpcUrl: devChain.rpcUrl,
+      chainId: devChain.chainId,
+      contract,
+      privateKey: relayKey,
+      confirmations: 4,
+      fetch: noFinalityTag,
+    });
+    expect(counting.hasFinalityTag).toBe(false);
+    const { transaction } = await counting.submit({ logId: bytes32(6), size: 1, root: bytes32(6) });
+    const test = testClient(devChain);
+    await test.mine({ blocks: 2 });
+    // Finalized by the tag (head − 2) already, but only 3 of the 4 confirmations.
+    expect(await relay.status(transaction)).toMatchObject({ state: 'final' });
+    expect(await counting.status(transaction)).toEqual({ state: 'pending' });
+    await test.mine({ blocks: 1 });
+    expect(await counting.status(transaction)).toMatchObject({ state: 'final' });
   });
 
   it('refuses to start on another chain id or without a contract at the address', async () => {
@@ -162,11 +198,10 @@ describe('the EVM anchor chain on anvil', () => {
 
   it('says the RPC failed when the node stops, at start and for every call', async () => {
     const doomed = await startDevChain();
-    const chain = chainAt(doomed.rpcUrl, doomed.chainId);
     const deployer = generatePrivateKey();
     await doomed.fund(privateKeyToAccount(deployer).address, parseEther('1'));
     const address = await deployAnchorContract({
-      rpcUrl: chain.rpcUrls.default.http[0] ?? doomed.rpcUrl,
+      rpcUrl: doomed.rpcUrl,
       chainId: doomed.chainId,
       privateKey: deployer,
     });
