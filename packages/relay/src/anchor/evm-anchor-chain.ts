@@ -79,12 +79,16 @@ export async function createEvmAnchorChain(options: EvmAnchorOptions): Promise<E
   const code = await rpc(() => reader.getCode({ address: contract }));
   if (code === undefined || code === '0x')
     throw new RelayError('RELAY_ANCHOR_CONTRACT_MISSING', `Address ${contract}.`);
-  const hasFinalityTag = await rpc(() =>
-    reader.getBlock({ blockTag: 'finalized' }).then(
-      () => true,
-      (error: unknown) => (isTransportFailure(error) ? Promise.reject(error) : false),
-    ),
-  );
+  const hasFinalityTag = await rpc(async () => {
+    try {
+      await reader.getBlock({ blockTag: 'finalized' });
+      return true;
+    } catch (error) {
+      // The node answered but does not know the tag; a transport failure is an RPC failure.
+      if (isTransportFailure(error)) throw error;
+      return false;
+    }
+  });
 
   async function isFinal(blockNumber: bigint): Promise<boolean> {
     if (hasFinalityTag) {
