@@ -1,6 +1,7 @@
 /** The anchoring port on an EVM chain: the ParleyAnchor contract through JSON-RPC (viem). */
 import {
   BaseError,
+  BlockNotFoundError,
   ContractFunctionRevertedError,
   HttpRequestError,
   InsufficientFundsError,
@@ -109,10 +110,13 @@ export async function createEvmAnchorChain(options: EvmAnchorOptions): Promise<E
         .catch(unlessNotFound(TransactionNotFoundError));
       return known === null ? { state: 'dropped' } : { state: 'pending' };
     }
-    const block = await reader.getBlock({ blockNumber: receipt.blockNumber });
-    // A receipt from a block the node no longer has at that height: a reorg is under way.
-    if (block.hash !== receipt.blockHash) return { state: 'pending' };
     if (!(await isFinal(receipt.blockNumber))) return { state: 'pending' };
+    // Checked after finality, so the block compared with is the one that stays.
+    const block = await reader
+      .getBlock({ blockNumber: receipt.blockNumber })
+      .catch(unlessNotFound(BlockNotFoundError));
+    // A receipt of a block the node no longer has at that height: a reorg is under way.
+    if (block?.hash !== receipt.blockHash) return { state: 'pending' };
     if (receipt.status !== 'success')
       return { state: 'reverted', blockNumber: Number(receipt.blockNumber) };
     const event = parseEventLogs({
