@@ -70,6 +70,8 @@ export async function createEvmAnchorChain(options: EvmAnchorOptions): Promise<E
   const reader = createPublicClient({ chain, transport, cacheTime: 0 });
   const wallet = createWalletClient({ account, chain, transport });
   const contract = options.contract;
+  const hide = redactor(options.rpcUrl);
+  const rpc = <T>(read: () => Promise<T>): Promise<T> => rpcRead(read, hide);
 
   const served = await rpc(() => reader.getChainId());
   if (served !== options.chainId)
@@ -170,7 +172,7 @@ export async function createEvmAnchorChain(options: EvmAnchorOptions): Promise<E
         });
         return { transaction };
       } catch (error) {
-        throw toRelayError(error, 'RELAY_ANCHOR_REFUSED');
+        throw toRelayError(error, 'RELAY_ANCHOR_REFUSED', hide);
       }
     },
     status: (transaction) => rpc(() => status(transaction)),
@@ -198,12 +200,31 @@ function accountOf(privateKey: Hex): PrivateKeyAccount {
 }
 
 /** Runs a read, turning its failures into RELAY_ANCHOR_RPC_FAILED (or their own code). */
-async function rpc<T>(read: () => Promise<T>): Promise<T> {
+async function rpcRead<T>(read: () => Promise<T>, hide: Redact): Promise<T> {
   try {
     return await read();
   } catch (error) {
-    throw toRelayError(error, 'RELAY_ANCHOR_RPC_FAILED');
+    throw toRelayError(error, 'RELAY_ANCHOR_RPC_FAILED', hide);
   }
+}
+
+/** Removes a secret from a text before it can reach an error, and so a log. */
+type Redact = (text: string) => string;
+
+/**
+ * Hides the RPC URL: a provider's URL often carries its API key in the path or query, and
+ * viem's messages repeat the URL they failed on.
+ */
+function redactor(rpcUrl: string): Redact {
+  const forms = [...new Set([rpcUrl, rpcUrl.replace(/\/+$/, '')])].filter((form) => form !== '');
+  return (text) => forms.reduce((out, form) => out.split(form).join('<rpc url>'), text);
+}
+
+/** A cause that keeps the failure's name and message, redacted, and none of its fields. */
+function redactedCause(error: unknown, hide: Redact): Error {
+  const cause = new Error(hide(error instanceof Error ? error.message : String(error)));
+  cause.name = error instanceof Error ? error.name : 'Error';
+  return cause;
 }
 
 /** A catch handler that maps "not found" errors of `kind` to null and rethrows the rest. */
@@ -227,9 +248,10 @@ function isTransportFailure(error: unknown): boolean {
 }
 
 /** The stable code of a chain failure; `fallback` for node answers that are no known failure. */
-function toRelayError(error: unknown, fallback: RelayErrorCode): RelayError {
+function toRelayError(error: unknown, fallback: RelayErrorCode, hide: Redact): RelayError {
   if (error instanceof RelayError) return error;
-  if (!(error instanceof BaseError)) return new RelayError(fallback, undefined, { cause: error });
+  const cause = redactedCause(error, hide);
+  if (!(error instanceof BaseError)) return new RelayError(fallback, undefined, { cause });
   const revert = error.walk((e) => e instanceof ContractFunctionRevertedError);
   if (revert instanceof ContractFunctionRevertedError) {
     const name = revert.data?.errorName;
@@ -239,10 +261,10 @@ function toRelayError(error: unknown, fallback: RelayErrorCode): RelayError {
         : name === 'NotLogOwner'
           ? 'RELAY_ANCHOR_NOT_LOG_OWNER'
           : 'RELAY_ANCHOR_REFUSED';
-    return new RelayError(code, undefined, { cause: error });
+    return new RelayError(code, undefined, { cause });
   }
   if (error.walk((e) => e instanceof InsufficientFundsError) !== null)
-    return new RelayError('RELAY_ANCHOR_UNFUNDED', undefined, { cause: error });
+    return new RelayError('RELAY_ANCHOR_UNFUNDED', undefined, { cause });
   const code = isTransportFailure(error) ? 'RELAY_ANCHOR_RPC_FAILED' : fallback;
-  return new RelayError(code, error.shortMessage, { cause: error });
+  return new RelayError(code, hide(error.shortMessage), { cause });
 }

@@ -59,8 +59,15 @@ async function untilSettled(chain: AnchorChain, transaction: Hex32, blocks = 5) 
   return status;
 }
 
-/** The code of a rejected promise's RelayError, checking the key is nowhere in the error. */
-async function codeOf(promise: Promise<unknown>, key: Hex = relayKey): Promise<string> {
+/**
+ * The code of a rejected promise's RelayError, checking the key (and any other `secrets`) is
+ * nowhere in the error.
+ */
+async function codeOf(
+  promise: Promise<unknown>,
+  key: Hex = relayKey,
+  secrets: readonly string[] = [],
+): Promise<string> {
   const error: unknown = await promise.then(
     () => expect.unreachable('expected a rejection'),
     (e: unknown) => e,
@@ -69,6 +76,7 @@ async function codeOf(promise: Promise<unknown>, key: Hex = relayKey): Promise<s
   for (let e: unknown = error; e instanceof Error; e = e.cause)
     text += `${e.message}\n${e.stack ?? ''}`;
   expect(text.toLowerCase()).not.toContain(key.slice(2).toLowerCase());
+  for (const secret of secrets) expect(text).not.toContain(secret);
   return (error as { code?: string }).code ?? 'no code';
 }
 
@@ -205,8 +213,10 @@ describe('the EVM anchor chain on anvil', () => {
       chainId: doomed.chainId,
       privateKey: deployer,
     });
+    // A provider's URL with its API key in the query: it must not reach an error (nor a log).
+    const token = 'sekret-api-token';
     const options = {
-      rpcUrl: doomed.rpcUrl,
+      rpcUrl: `${doomed.rpcUrl}/?apikey=${token}`,
       chainId: doomed.chainId,
       contract: address,
       privateKey: deployer,
@@ -214,11 +224,12 @@ describe('the EVM anchor chain on anvil', () => {
     const anchor = await createEvmAnchorChain(options);
     const { transaction } = await anchor.submit({ logId: bytes32(5), size: 1, root: bytes32(5) });
     await doomed.stop();
-    expect(
-      await codeOf(anchor.submit({ logId: bytes32(5), size: 2, root: bytes32(6) }), deployer),
-    ).toBe('RELAY_ANCHOR_RPC_FAILED');
-    expect(await codeOf(anchor.status(transaction), deployer)).toBe('RELAY_ANCHOR_RPC_FAILED');
-    expect(await codeOf(anchor.head(bytes32(5)), deployer)).toBe('RELAY_ANCHOR_RPC_FAILED');
-    expect(await codeOf(createEvmAnchorChain(options), deployer)).toBe('RELAY_ANCHOR_RPC_FAILED');
+    const down = (promise: Promise<unknown>) => codeOf(promise, deployer, [token]);
+    expect(await down(anchor.submit({ logId: bytes32(5), size: 2, root: bytes32(6) }))).toBe(
+      'RELAY_ANCHOR_RPC_FAILED',
+    );
+    expect(await down(anchor.status(transaction))).toBe('RELAY_ANCHOR_RPC_FAILED');
+    expect(await down(anchor.head(bytes32(5)))).toBe('RELAY_ANCHOR_RPC_FAILED');
+    expect(await down(createEvmAnchorChain(options))).toBe('RELAY_ANCHOR_RPC_FAILED');
   });
 });
