@@ -3,57 +3,24 @@
  * Commit; a pair chat with the same peer is reused (finished if it was left half-made) instead
  * of created twice (real MLS and KeyPackages, a fake membership, the in-memory store).
  */
-import {
-  checkKeyPackage,
-  commitChanges,
-  createAuthenticationService,
-  createCryptoSuite,
-  createMlsContext,
-  encodeGroupState,
-  generateIdentity,
-  type AccountId,
-  type MlsContext,
-} from '@parley/core';
+import { checkKeyPackage, commitChanges, encodeGroupState, type MlsContext } from '@parley/core';
 import { unsafeSeededRandom } from '@parley/test-support/seeded-random';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDeviceKeys, type DeviceKeys } from '../device/device-keys.js';
+import { mlsFor, testDevice, type TestDevice } from '../../test/support/unit-fixtures.js';
 import { KeyPackages } from '../device/key-packages.js';
 import { ClientError } from '../errors.js';
 import { openMemoryClientStore } from '../store/memory-client-store.js';
 import { ChatCreator } from './chat-creator.js';
 import { groupStateOf, listChatIds, loadChat, membersOf, saveChat } from './records.js';
 
-const suite = createCryptoSuite(globalThis.crypto.subtle);
-
-interface Member {
-  readonly account: AccountId;
-  readonly device: DeviceKeys;
-}
-
-async function member(name: string): Promise<Member> {
-  const identity = await generateIdentity(suite, unsafeSeededRandom(`identity of ${name}`));
-  const device = await loadDeviceKeys(
-    openMemoryClientStore(),
-    suite,
-    unsafeSeededRandom(`device of ${name}`),
-  );
-  return { account: identity.accountId, device };
-}
-
-let alice: Member;
-let bob: Member;
+let alice: TestDevice;
+let bob: TestDevice;
 let mls: MlsContext;
 
 beforeAll(async () => {
-  alice = await member('alice');
-  bob = await member('bob');
-  const certified = new Map([
-    [alice.account, [alice.device.publicKey]],
-    [bob.account, [bob.device.publicKey]],
-  ]);
-  mls = await createMlsContext(
-    createAuthenticationService((who) => Promise.resolve(certified.get(who))),
-  );
+  alice = await testDevice('alice');
+  bob = await testDevice('bob');
+  mls = await mlsFor([alice, bob]);
 });
 
 function fixture(options: { syncFailure?: Error } = {}) {

@@ -6,25 +6,21 @@
 import {
   checkKeyPackage,
   commitChanges,
-  createAuthenticationService,
   createChatGroup,
-  createCryptoSuite,
-  createMlsContext,
   decodeEnvelope,
   encodeGroupState,
-  generateIdentity,
   generateKeyPackage,
   inboxTopic,
   newSharedTopic,
   openInvitation,
-  type AccountId,
   type GroupState,
   type Invitation,
   type MlsContext,
 } from '@parley/core';
 import { unsafeSeededRandom } from '@parley/test-support/seeded-random';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { inviterOf, loadDeviceKeys, type DeviceKeys } from '../device/device-keys.js';
+import { mlsFor, suite, testDevice, type TestDevice } from '../../test/support/unit-fixtures.js';
+import { inviterOf } from '../device/device-keys.js';
 import { KeyPackages } from '../device/key-packages.js';
 import { decodeOutboxItem } from '../send/outbox.js';
 import { openMemoryClientStore } from '../store/memory-client-store.js';
@@ -39,26 +35,10 @@ import {
 } from './invitations.js';
 import { chatIdOf, type ChatRecord } from './records.js';
 
-const suite = createCryptoSuite(globalThis.crypto.subtle);
 const topic = newSharedTopic(unsafeSeededRandom('invitation topic'));
 
-interface Member {
-  readonly account: AccountId;
-  readonly device: DeviceKeys;
-}
-
-async function member(name: string): Promise<Member> {
-  const identity = await generateIdentity(suite, unsafeSeededRandom(`identity of ${name}`));
-  const device = await loadDeviceKeys(
-    openMemoryClientStore(),
-    suite,
-    unsafeSeededRandom(`device of ${name}`),
-  );
-  return { account: identity.accountId, device };
-}
-
-let alice: Member;
-let bob: Member;
+let alice: TestDevice;
+let bob: TestDevice;
 let mls: MlsContext;
 /** Alice alone, and alice with bob added. */
 let solo: GroupState;
@@ -66,15 +46,9 @@ let pair: GroupState;
 let owed: OwedInvitations;
 
 beforeAll(async () => {
-  alice = await member('alice');
-  bob = await member('bob');
-  const certified = new Map([
-    [alice.account, [alice.device.publicKey]],
-    [bob.account, [bob.device.publicKey]],
-  ]);
-  mls = await createMlsContext(
-    createAuthenticationService((who) => Promise.resolve(certified.get(who))),
-  );
+  alice = await testDevice('alice');
+  bob = await testDevice('bob');
+  mls = await mlsFor([alice, bob]);
   const own = await generateKeyPackage(mls, {
     account: alice.account,
     deviceSeed: alice.device.seed,

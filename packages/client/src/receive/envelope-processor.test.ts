@@ -7,21 +7,16 @@
 import {
   checkKeyPackage,
   commitChanges,
-  createAuthenticationService,
   createChatEntry,
   createChatGroup,
-  createCryptoSuite,
   createEnvelope,
-  createMlsContext,
   encodeCanonical,
   encodeGroupState,
   encryptApplicationMessage,
   epochOf,
-  generateIdentity,
   generateKeyPackage,
   joinChatGroup,
   newSharedTopic,
-  type AccountId,
   type GroupState,
   type MessageContent,
   type MlsContext,
@@ -29,9 +24,10 @@ import {
 } from '@parley/core';
 import { unsafeSeededRandom } from '@parley/test-support/seeded-random';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { mlsFor, suite, testDevice, type TestDevice } from '../../test/support/unit-fixtures.js';
 import { problemsOf } from '../chats/entries.js';
 import { chatIdOf, groupStateOf, type ChatRecord } from '../chats/records.js';
-import { inviterOf, loadDeviceKeys, type DeviceKeys } from '../device/device-keys.js';
+import { inviterOf } from '../device/device-keys.js';
 import { KeyPackages } from '../device/key-packages.js';
 import { pendingCommitKey } from '../groups/committer.js';
 import type { ClientEvents } from '../events.js';
@@ -41,29 +37,13 @@ import type { ClientStore } from '../store/client-store.js';
 import { EntryAcceptor } from './entry-acceptor.js';
 import { EnvelopeProcessor } from './envelope-processor.js';
 
-const suite = createCryptoSuite(globalThis.crypto.subtle);
 const topic = newSharedTopic(unsafeSeededRandom('processor topic'));
 const id = chatIdOf(topic);
 
-interface Member {
-  readonly account: AccountId;
-  readonly device: DeviceKeys;
-}
-
-async function member(name: string): Promise<Member> {
-  const identity = await generateIdentity(suite, unsafeSeededRandom(`identity of ${name}`));
-  const device = await loadDeviceKeys(
-    openMemoryClientStore(),
-    suite,
-    unsafeSeededRandom(`device of ${name}`),
-  );
-  return { account: identity.accountId, device };
-}
-
 interface World {
   readonly mls: MlsContext;
-  readonly alice: Member;
-  readonly bob: Member;
+  readonly alice: TestDevice;
+  readonly bob: TestDevice;
   /** Alice's state, moved on by each message she writes. */
   aliceState: GroupState;
   aliceN: number;
@@ -79,15 +59,9 @@ interface World {
 
 /** Alice's group with bob added at seq 1; bob's processor holds the chat at lastSeq 1. */
 async function world(): Promise<World> {
-  const alice = await member('alice');
-  const bob = await member('bob');
-  const certified = new Map([
-    [alice.account, [alice.device.publicKey]],
-    [bob.account, [bob.device.publicKey]],
-  ]);
-  const mls = await createMlsContext(
-    createAuthenticationService((who) => Promise.resolve(certified.get(who))),
-  );
+  const alice = await testDevice('alice');
+  const bob = await testDevice('bob');
+  const mls = await mlsFor([alice, bob]);
   const own = await generateKeyPackage(mls, {
     account: alice.account,
     deviceSeed: alice.device.seed,

@@ -7,63 +7,36 @@
 import {
   checkKeyPackage,
   commitChanges,
-  createAuthenticationService,
   createChatGroup,
-  createCryptoSuite,
   createEnvelope,
-  createMlsContext,
-  generateIdentity,
   generateKeyPackage,
   inboxTopic,
   newSharedTopic,
   sealInvitation,
-  type AccountId,
   type DeviceCertificate,
   type Invitation,
   type MlsContext,
 } from '@parley/core';
 import { unsafeSeededRandom } from '@parley/test-support/seeded-random';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { mlsFor, suite, testDevice, type TestDevice } from '../../test/support/unit-fixtures.js';
 import { chatIdOf, loadChat, saveChat } from '../chats/records.js';
-import { loadDeviceKeys, type DeviceKeys } from '../device/device-keys.js';
 import { KeyPackages } from '../device/key-packages.js';
 import type { ClientEvents } from '../events.js';
 import { openMemoryClientStore } from '../store/memory-client-store.js';
 import { InvitationAcceptor } from './invitation-acceptor.js';
 
-const suite = createCryptoSuite(globalThis.crypto.subtle);
 const topic = newSharedTopic(unsafeSeededRandom('invited topic'));
 const id = chatIdOf(topic);
 
-interface Member {
-  readonly account: AccountId;
-  readonly device: DeviceKeys;
-}
-
-async function member(name: string): Promise<Member> {
-  const identity = await generateIdentity(suite, unsafeSeededRandom(`identity of ${name}`));
-  const device = await loadDeviceKeys(
-    openMemoryClientStore(),
-    suite,
-    unsafeSeededRandom(`device of ${name}`),
-  );
-  return { account: identity.accountId, device };
-}
-
-let alice: Member;
-let bob: Member;
+let alice: TestDevice;
+let bob: TestDevice;
 let mls: MlsContext;
 
 beforeAll(async () => {
-  alice = await member('alice');
-  bob = await member('bob');
-  const certified = new Map([
-    [alice.account, [alice.device.publicKey]],
-    [bob.account, [bob.device.publicKey]],
-  ]);
-  mls = await createMlsContext(
-    createAuthenticationService((who) => Promise.resolve(certified.get(who))),
-  );
+  alice = await testDevice('alice');
+  bob = await testDevice('bob');
+  mls = await mlsFor([alice, bob]);
 });
 
 /** Bob's acceptor, and an invitation from alice to the group she adds bob to. */
